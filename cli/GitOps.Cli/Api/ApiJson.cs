@@ -1,0 +1,35 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using GitOps.Runtime.Containers;
+using GitOps.Runtime.Events;
+using GitOps.Runtime.Exec;
+
+namespace GitOps.Cli.Api;
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(IdResponse))]
+[JsonSerializable(typeof(VersionResponse))]
+[JsonSerializable(typeof(InfoResponse))]
+[JsonSerializable(typeof(WaitResponse))]
+[JsonSerializable(typeof(CommitRequest))]
+[JsonSerializable(typeof(List<ChangeItem>))]
+[JsonSerializable(typeof(TopResponse))]
+[JsonSerializable(typeof(List<ImageRmItem>))]
+[JsonSerializable(typeof(ExecInspect))]
+[JsonSerializable(typeof(ExecConfig))]
+[JsonSerializable(typeof(List<ContainerSummary>))]
+[JsonSerializable(typeof(List<ImageSummary>))]
+[JsonSerializable(typeof(ImageInspect))]
+[JsonSerializable(typeof(ContainerInspect))]
+[JsonSerializable(typeof(CreateRequest))]
+[JsonSerializable(typeof(EngineEvent))]
+[JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
+public sealed partial class ApiJson : JsonSerializerContext;
+
+/// <summary>Indented output for inspect, as docker inspect prints.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never, UseStringEnumConverter = true)]
+[JsonSerializable(typeof(List<JsonElement>))]
+[JsonSerializable(typeof(JsonElement))]
+public sealed partial class IndentedJson : JsonSerializerContext;

@@ -1,0 +1,77 @@
+using System.Net.Sockets;
+using GitOps.Runtime;
+using GitOps.Runtime.Linux;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace GitOps.Cli.Daemon;
+
+/// <summary>The daemon's HTTP API on a root-only Unix socket.</summary>
+internal static class ApiServer
+{
+    public static WebApplication Build(Engine engine, string socketPath)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(o =>
+        {
+            o.ListenUnixSocket(socketPath);
+            o.Limits.MaxRequestBodySize = null; // image imports and builds stream large bodies
+            o.AddServerHeader = false;
+            // Tar streams are unpacked with blocking reads on their own threads.
+            o.AllowSynchronousIO = true;
+        });
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        app.Use(async (ctx, next) =>
+        {
+            try { await next(ctx); }
+            catch (StartFailedException e) { await ctx.Error(e.StatusCode, e.Message, e.ExitCode); }
+            catch (EngineException e) { await ctx.Error(e.StatusCode, e.Message); }
+            catch (ErrnoException e) { await ctx.Error(500, e.Message); }
+            catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested) { }
+            catch (IOException e) when (ctx.RequestAborted.IsCancellationRequested) { _ = e; }
+            catch (IOException e) { await ctx.Error(500, e.Message); }
+            catch (Exception e)
+            {
+                // A bug, not a user error: keep the stack in the daemon's log, give the client the message.
+                Console.Error.WriteLine($"{ctx.Request.Method} {ctx.Request.Path}: {e}");
+                await ctx.Error(500, e.Message);
+            }
+        });
+        SystemEndpoints.Map(app, engine);
+        ContainerEndpoints.Map(app, engine);
+        ExecEndpoints.Map(app, engine);
+        ImageEndpoints.Map(app, engine);
+        return app;
+    }
+
+    /// <summary>
+    /// Makes the socket path usable: its directory exists, and a stale socket file left by a killed
+    /// daemon is removed — but not one a live daemon still answers on.
+    /// </summary>
+    public static void PrepareSocket(string socketPath)
+    {
+        var dir = Path.GetDirectoryName(socketPath)!;
+        Directory.CreateDirectory(dir);
+        if (!File.Exists(socketPath)) return;
+        using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            probe.Connect(new UnixDomainSocketEndPoint(socketPath));
+            throw new InvalidOperationException($"another gitops daemon is already listening on {socketPath}");
+        }
+        catch (SocketException)
+        {
+            File.Delete(socketPath);
+        }
+    }
+
+    /// <summary>root only: the API can run anything as root, so no one else may connect.</summary>
+    public static void SecureSocket(string socketPath) =>
+        File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);
+}

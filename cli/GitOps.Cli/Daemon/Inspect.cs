@@ -1,0 +1,129 @@
+using GitOps.Cli.Api;
+using GitOps.Cli.Output;
+using GitOps.Runtime;
+using GitOps.Runtime.Containers;
+using GitOps.Runtime.Images;
+
+namespace GitOps.Cli.Daemon;
+
+/// <summary>Engine records as Docker-shaped API documents.</summary>
+internal static class Inspect
+{
+    static DateTime Utc(DateTimeOffset t) =>
+        t == DateTimeOffset.MinValue ? DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc) : t.UtcDateTime;
+
+    public static ContainerInspect Container(Container c, Engine engine)
+    {
+        var cfg = c.Config;
+        var s = c.State;
+        var layers = SafeLayerDirs(engine, cfg.ImageId);
+        return new ContainerInspect
+        {
+            Id = cfg.Id,
+            Created = Utc(cfg.Created),
+            Path = cfg.Path,
+            Args = cfg.Args,
+            State = new StateInspect(s.Status, s.Running, s.Status == ContainerStatus.Paused, s.Restarting, s.OOMKilled, s.Dead,
+                s.Pid, s.ExitCode, s.Error, Utc(s.StartedAt), Utc(s.FinishedAt), s.Health),
+            Image = cfg.ImageId,
+            ResolvConfPath = c.Files.ResolvConf,
+            HostnamePath = c.Files.Hostname,
+            HostsPath = c.Files.Hosts,
+            LogPath = c.Files.Log,
+            Name = "/" + cfg.Name,
+            RestartCount = s.RestartCount,
+            HostConfig = cfg.HostConfig,
+            GraphDriver = new GraphDriverData("overlay", new Dictionary<string, string>
+            {
+                ["LowerDir"] = string.Join(':', new[] { c.Files.InitLayer }.Concat(layers.Reverse())),
+                ["UpperDir"] = c.Files.Upper,
+                ["WorkDir"] = c.Files.Work,
+                ["MergedDir"] = c.Files.Rootfs,
+            }),
+            Config = new ConfigInspect
+            {
+                Hostname = cfg.Hostname,
+                Domainname = cfg.Domainname,
+                User = cfg.User,
+                AttachStdin = cfg.OpenStdin && cfg.StdinOnce,
+                AttachStdout = true,
+                AttachStderr = true,
+                ExposedPorts = cfg.ExposedPorts.Count == 0 ? null : cfg.ExposedPorts.ToDictionary(p => p, _ => new EmptyObject()),
+                Tty = cfg.Tty,
+                OpenStdin = cfg.OpenStdin,
+                StdinOnce = cfg.StdinOnce,
+                Env = cfg.Env,
+                Cmd = cfg.Cmd,
+                Healthcheck = cfg.Healthcheck,
+                Image = cfg.Image,
+                Volumes = cfg.Volumes.Count == 0 ? null : cfg.Volumes.ToDictionary(p => p, _ => new EmptyObject()),
+                WorkingDir = cfg.WorkingDir,
+                Entrypoint = cfg.Entrypoint,
+                Labels = cfg.Labels,
+                StopSignal = cfg.StopSignal,
+                StopTimeout = cfg.StopTimeout,
+            },
+            NetworkSettings = new NetworkSettingsInspect
+            {
+                SandboxKey = s.Running ? $"/proc/{s.Pid}/ns/net" : "",
+            },
+        };
+    }
+
+    static IReadOnlyList<string> SafeLayerDirs(Engine engine, string imageId)
+    {
+        try { return engine.Images.Resolve(imageId).LayerDirs; }
+        catch (NotFoundException) { return []; }
+    }
+
+    public static ContainerSummary Summary(Container c, Engine engine)
+    {
+        var cfg = c.Config;
+        var s = c.State;
+        var command = string.Join(' ', new[] { cfg.Path }.Concat(cfg.Args.Select(a => a.Contains(' ') ? $"'{a}'" : a)));
+        var image = cfg.Image;
+        if (engine.Images.Find(cfg.ImageId) is { } rec && engine.Images.Find(image)?.Id != rec.Id) image = rec.Id[7..19];
+        return new ContainerSummary(cfg.Id, ["/" + cfg.Name], image, cfg.ImageId, command, cfg.Created.ToUnixTimeSeconds(),
+            s.Status, StatusText(s), cfg.Labels, []);
+    }
+
+    public static string StatusText(ContainerState s)
+    {
+        switch (s.Status)
+        {
+            case ContainerStatus.Running:
+                var health = s.Health is { } h && h.Status != "none" ? $" ({h.Status})" : "";
+                return $"Up {Human.Duration(DateTimeOffset.UtcNow - s.StartedAt)}{health}";
+            case ContainerStatus.Paused:
+                return $"Up {Human.Duration(DateTimeOffset.UtcNow - s.StartedAt)} (Paused)";
+            case ContainerStatus.Restarting:
+                return $"Restarting ({s.ExitCode}) {Human.Ago(s.FinishedAt)}";
+            case ContainerStatus.Exited:
+                return $"Exited ({s.ExitCode}) {Human.Ago(s.FinishedAt)}";
+            case ContainerStatus.Removing:
+                return "Removal In Progress";
+            case ContainerStatus.Dead:
+                return "Dead";
+            default:
+                return "Created";
+        }
+    }
+
+    public static ImageInspect Image(ImageRecord r, Engine engine)
+    {
+        var config = engine.Images.GetConfig(r.Id);
+        var tags = engine.Images.TagsOf(r.Id).Select(t => ImageReference.Parse(t).Familiar).ToList();
+        var dirs = config.RootFs.DiffIds.Select(engine.Images.LayerDir).ToList();
+        return new ImageInspect(r.Id, tags, r.RepoDigests, Utc(r.Created), config.Author, config.Architecture, config.Os, r.Size,
+            config.Config, config.RootFs, config.History,
+            new GraphDriverData("overlay", new Dictionary<string, string> { ["LowerDir"] = string.Join(':', dirs.AsEnumerable().Reverse()) }));
+    }
+
+    public static ImageSummary ImageRow(ImageRecord r, Engine engine)
+    {
+        var config = engine.Images.GetConfig(r.Id);
+        var tags = engine.Images.TagsOf(r.Id).Select(t => ImageReference.Parse(t).Familiar).ToList();
+        return new ImageSummary(r.Id, tags, r.RepoDigests, r.Created.ToUnixTimeSeconds(), r.Size,
+            engine.Containers.UsingImage(r.Id).Count, config.Config.Labels);
+    }
+}

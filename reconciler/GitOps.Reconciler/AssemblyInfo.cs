@@ -1,0 +1,2 @@
+// The reconciler: Git sources, manifest loaders, the desired-state model, diff, plan, strategies and drift.
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("GitOps.Reconciler.Tests")]

@@ -1,0 +1,105 @@
+using GitOps.Runtime.Images;
+using GitOps.Runtime.Linux;
+using GitOps.Runtime.Logs;
+using GitOps.Runtime.State;
+
+namespace GitOps.Runtime.Containers;
+
+public sealed partial class ContainerManager
+{
+    /// <summary>
+    /// Loads every container at daemon start. A container whose PID 1 still runs (same PID and start
+    /// time) is re-adopted: its pidfd is reopened, its output FIFOs read on (what it wrote meanwhile
+    /// waited in the pipe), and its exit code comes from the process-events connector. Containers
+    /// that died meanwhile are marked exited; restart policies then apply as at boot in Docker.
+    /// </summary>
+    public void Restore()
+    {
+        var toRestart = new List<Container>();
+        var adopted = new HashSet<string>();
+        foreach (var dir in Directory.EnumerateDirectories(_paths.Containers))
+        {
+            var id = Path.GetFileName(dir);
+            var files = new ContainerFiles(dir, id);
+            ContainerConfig? config;
+            ContainerState? state;
+            try
+            {
+                config = AtomicFile.ReadJson(files.Config, RuntimeJson.Default.ContainerConfig);
+                state = AtomicFile.ReadJson(files.State, RuntimeJson.Default.ContainerState);
+            }
+            catch (System.Text.Json.JsonException) { config = null; state = null; }
+            if (config is null || state is null)
+            {
+                // A create that crashed before it was complete: nothing refers to it.
+                ImageStore.DeleteTree(dir);
+                continue;
+            }
+            var c = new Container(config, state, files, NewOutput(files, config.HostConfig));
+            lock (_gate)
+            {
+                _byId[id] = c;
+                _idByName[config.Name] = id;
+            }
+
+            if (state.Running && ProcStat.IsSameProcess(state.Pid, state.PidStartTime) && Sys.TryPidfdOpen(state.Pid) is { } pidfd)
+            {
+                _exitMonitor ??= new ProcExitMonitor();
+                var proc = new RunningProcess(state.Pid, state.PidStartTime, pidfd, _cgroups.Open(id), isChild: false)
+                {
+                    StartedAt = state.StartedAt,
+                };
+                c.Process = proc;
+                if (!config.Tty)
+                {
+                    var stdio = Stdio.Reattach(files);
+                    c.Output.Open(StdStream.Stdout, StdStream.Stderr);
+                    _pump.AddStream(stdio.StdoutRead!, d => c.Output.OnData(StdStream.Stdout, d), () => c.Output.OnEof(StdStream.Stdout));
+                    _pump.AddStream(stdio.StderrRead!, d => c.Output.OnData(StdStream.Stderr, d), () => c.Output.OnEof(StdStream.Stderr));
+                }
+                _pump.AddPidfd(pidfd, () => OnExit(c, proc));
+                adopted.Add(id);
+                continue;
+            }
+
+            var wasRunning = state.Running || state.Restarting;
+            c.Update(s => s with
+            {
+                Status = s.StartedAt == DateTimeOffset.MinValue ? ContainerStatus.Created : ContainerStatus.Exited,
+                Running = false, Restarting = false, Pid = 0, PidStartTime = 0,
+                // It died while no one watched: its exit code is lost. Docker reports 255 then.
+                ExitCode = wasRunning ? 255 : s.ExitCode,
+                FinishedAt = wasRunning ? DateTimeOffset.UtcNow : s.FinishedAt,
+            });
+            var policy = config.HostConfig.RestartPolicy;
+            if (policy.Name == "always" || (policy.Name == "unless-stopped" && !state.ManuallyStopped) ||
+                (policy.Name == "on-failure" && wasRunning))
+                toRestart.Add(c);
+        }
+
+        // Cgroups of containers that no longer exist, or that died while we were away.
+        foreach (var id in _cgroups.List())
+        {
+            if (adopted.Contains(id)) continue;
+            var cg = _cgroups.Open(id);
+            try { cg.KillAll(); cg.Delete(); }
+            catch (IOException e) { Console.Error.WriteLine($"cleanup of cgroup {id}: {e.Message}"); }
+        }
+        // Half-finished downloads and unpacks.
+        foreach (var entry in Directory.EnumerateFileSystemEntries(_paths.Tmp))
+        {
+            if (Directory.Exists(entry)) ImageStore.DeleteTree(entry); else File.Delete(entry);
+        }
+
+        foreach (var c in toRestart)
+        {
+            _ = Task.Run(async () =>
+            {
+                await c.Lifecycle.WaitAsync().ConfigureAwait(false);
+                try { if (c.Process is null && !c.Removed) StartLocked(c, manual: false); }
+                catch (Exception e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: restart at daemon start failed: {e.Message}"); }
+                finally { c.Lifecycle.Release(); }
+            });
+        }
+    }
+}

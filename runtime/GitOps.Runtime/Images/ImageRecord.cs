@@ -1,0 +1,19 @@
+namespace GitOps.Runtime.Images;
+
+/// <summary>What the store keeps about one image beside its config blob.</summary>
+public sealed record ImageRecord
+{
+    /// <summary>The image ID: digest of the config blob, as Docker's.</summary>
+    public required string Id { get; init; }
+    public required string ManifestDigest { get; init; }
+    public DateTimeOffset Created { get; init; }
+    /// <summary>Unpacked size of all layers.</summary>
+    public long Size { get; init; }
+    public IReadOnlyList<string> RepoDigests { get; init; } = [];
+}
+
+/// <summary>An image resolved for running: its config and the directories of its layers, bottom first.</summary>
+public sealed record ResolvedImage(ImageRecord Record, ImageConfigFile Config, IReadOnlyList<string> LayerDirs, IReadOnlyList<string> RepoTags);
+
+/// <summary>A layer unpacked in the store.</summary>
+public sealed record LayerRecord(string DiffId, long Size, DateTimeOffset Created);

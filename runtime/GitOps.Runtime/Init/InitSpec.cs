@@ -1,0 +1,115 @@
+using GitOps.Runtime.Linux;
+
+namespace GitOps.Runtime.Init;
+
+/// <summary>
+/// Everything the container-init helper needs, sent by the daemon over the sync socket. The helper
+/// runs as PID 1 of the new PID namespace (or, for exec, inside the running container's namespaces),
+/// sets up the filesystem, drops privileges and execs the user's process.
+/// </summary>
+public sealed record InitSpec
+{
+    public required InitMode Mode { get; init; }
+    public required ProcessSpec Process { get; init; }
+    /// <summary>Host path where the container root is assembled (run mode).</summary>
+    public string? Rootfs { get; init; }
+    public OverlaySpec? Overlay { get; init; }
+    public string? Hostname { get; init; }
+    public bool ReadonlyRootfs { get; init; }
+    /// <summary>Extra mounts (etc files, volumes, tmpfs), applied in order after the standard ones.</summary>
+    public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
+    public IReadOnlyList<string> MaskedPaths { get; init; } = Defaults.MaskedPaths;
+    public IReadOnlyList<string> ReadonlyPaths { get; init; } = Defaults.ReadonlyPaths;
+    public CgroupMountSpec? Cgroup { get; init; }
+    /// <summary>A new network namespace has only a down loopback; bring it up.</summary>
+    public bool LoopbackUp { get; init; }
+    /// <summary>Exec mode: descriptor of the container's mount namespace, passed at fd 4.</summary>
+    public bool JoinMountNamespace { get; init; }
+    /// <summary>Host path of the pty slave, bind-mounted at /dev/console when the container has a tty.</summary>
+    public string? ConsolePath { get; init; }
+}
+
+public enum InitMode { Run, Exec }
+
+public sealed record OverlaySpec(IReadOnlyList<string> LowerDirs, string UpperDir, string WorkDir);
+
+public sealed record MountSpec(string Destination, string Type, string? Source, IReadOnlyList<string> Options)
+{
+    public bool IsBind => Type == "bind";
+    public bool ReadOnly => Options.Contains("ro");
+}
+
+public sealed record CgroupMountSpec(int Version, IReadOnlyList<CgroupHierarchy> Hierarchies);
+
+/// <summary>A v1 hierarchy as the container sees it: /sys/fs/cgroup/NAME mounted with these options.</summary>
+public sealed record CgroupHierarchy(string Name, string Options);
+
+public sealed record ProcessSpec
+{
+    public required IReadOnlyList<string> Args { get; init; }
+    public required IReadOnlyList<string> Env { get; init; }
+    public string Cwd { get; init; } = "/";
+    /// <summary>user, uid, user:group or uid:gid, resolved inside the container against its /etc/passwd and /etc/group.</summary>
+    public string User { get; init; } = "";
+    public bool Tty { get; init; }
+    public ulong Capabilities { get; init; } = Defaults.CapabilityMask;
+    public bool NoNewPrivileges { get; init; } = true;
+    /// <summary>Run tini (passed at fd 5) as PID 1 with the command as its child.</summary>
+    public bool Init { get; init; }
+    public IReadOnlyList<RlimitSpec> Rlimits { get; init; } = Defaults.Rlimits;
+}
+
+public sealed record RlimitSpec(int Resource, ulong Soft, ulong Hard);
+
+/// <summary>Messages the helper and the daemon exchange on the sync socket.</summary>
+public sealed record InitMessage(string Kind, string? Error = null, int ExitCode = 0)
+{
+    public const string Ready = "ready", Go = "go", Failed = "error";
+}
+
+public static class Defaults
+{
+    /// <summary>Docker's default capability set (moby/oci/caps/defaults.go).</summary>
+    public static readonly IReadOnlyList<Capability> Capabilities =
+    [
+        Capability.Chown, Capability.DacOverride, Capability.Fsetid, Capability.Fowner, Capability.Mknod,
+        Capability.NetRaw, Capability.Setgid, Capability.Setuid, Capability.Setfcap, Capability.Setpcap,
+        Capability.NetBindService, Capability.SysChroot, Capability.Kill, Capability.AuditWrite,
+    ];
+
+    public static ulong CapabilityMask => Capabilities.Aggregate(0UL, (m, c) => m | (1UL << (int)c));
+
+    /// <summary>Docker's masked paths: unreadable in a container (bind of /dev/null or a read-only tmpfs).</summary>
+    public static readonly IReadOnlyList<string> MaskedPaths =
+    [
+        "/proc/asound", "/proc/acpi", "/proc/interrupts", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware",
+        "/sys/devices/virtual/powercap",
+    ];
+
+    /// <summary>Docker's read-only paths.</summary>
+    public static readonly IReadOnlyList<string> ReadonlyPaths =
+        ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"];
+
+    /// <summary>containerd's default: a high open-files limit instead of whatever the daemon had.</summary>
+    public static readonly IReadOnlyList<RlimitSpec> Rlimits = [new(Sys.RLIMIT_NOFILE, 1048576, 1048576)];
+
+    public const string Path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>The OCI runtime spec's default devices.</summary>
+    public static readonly IReadOnlyList<(string Name, uint Major, uint Minor)> Devices =
+    [
+        ("null", 1, 3), ("zero", 1, 5), ("full", 1, 7), ("random", 1, 8), ("urandom", 1, 9), ("tty", 5, 0),
+    ];
+}
+
+/// <summary>Linux capability numbers (include/uapi/linux/capability.h).</summary>
+public enum Capability
+{
+    Chown = 0, DacOverride = 1, DacReadSearch = 2, Fowner = 3, Fsetid = 4, Kill = 5, Setgid = 6, Setuid = 7,
+    Setpcap = 8, LinuxImmutable = 9, NetBindService = 10, NetBroadcast = 11, NetAdmin = 12, NetRaw = 13,
+    IpcLock = 14, IpcOwner = 15, SysModule = 16, SysRawio = 17, SysChroot = 18, SysPtrace = 19, SysPacct = 20,
+    SysAdmin = 21, SysBoot = 22, SysNice = 23, SysResource = 24, SysTime = 25, SysTtyConfig = 26, Mknod = 27,
+    Lease = 28, AuditWrite = 29, AuditControl = 30, Setfcap = 31, MacOverride = 32, MacAdmin = 33, Syslog = 34,
+    WakeAlarm = 35, BlockSuspend = 36, AuditRead = 37, Perfmon = 38, Bpf = 39, CheckpointRestore = 40,
+}
