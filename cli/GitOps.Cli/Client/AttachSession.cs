@@ -14,7 +14,9 @@ namespace GitOps.Cli.Client;
 public sealed class AttachSession(ClientWebSocket ws, bool sendStdin, bool tty, Func<ushort, ushort, Task>? onResize = null)
 {
     const byte CtrlP = 0x10, CtrlQ = 0x11;
-    public const int DetachedCode = int.MinValue;
+
+    /// <summary>The user typed Ctrl-P Ctrl-Q: the container runs on.</summary>
+    public bool Detached { get; private set; }
 
     public async Task<int?> RunAsync(CancellationToken ct)
     {
@@ -24,13 +26,16 @@ public sealed class AttachSession(ClientWebSocket ws, bool sendStdin, bool tty, 
         var detached = false;
         try
         {
-            if (tty && Sys.IsTerminal(0) && sendStdin) savedTerminal = Sys.MakeRaw(0);
+            var raw = tty && Sys.IsTerminal(0) && sendStdin;
+            if (raw) savedTerminal = Sys.MakeRaw(0);
             if (tty)
             {
                 await SendResizeAsync(cts.Token).ConfigureAwait(false);
                 winch = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, ctx =>
                 {
                     ctx.Cancel = true;
+                    // The runtime may restore its terminal settings on signals; keep the terminal raw.
+                    if (raw) Sys.MakeRaw(0);
                     _ = SendResizeAsync(cts.Token);
                 });
             }
@@ -44,10 +49,12 @@ public sealed class AttachSession(ClientWebSocket ws, bool sendStdin, bool tty, 
                     }
                 }, CancellationToken.None);
             var code = await ReceiveAsync(cts.Token).ConfigureAwait(false);
+            Detached = detached;
             return code;
         }
         catch (OperationCanceledException) when (detached)
         {
+            Detached = true;
             return null;
         }
         finally
@@ -79,17 +86,22 @@ public sealed class AttachSession(ClientWebSocket ws, bool sendStdin, bool tty, 
         await SendAsync(Encoding.UTF8.GetBytes($"{{\"resize\":[{rows},{cols}]}}"), WebSocketMessageType.Text, ct).ConfigureAwait(false);
     }
 
-    /// <summary>Copies stdin to the session; true when the user typed the detach sequence.</summary>
+    /// <summary>
+    /// Copies stdin to the session; true when the user typed the detach sequence. fd 0 is read
+    /// directly: on a terminal, Console's input stream goes through the runtime's own line editor,
+    /// which echoes and interprets keys.
+    /// </summary>
     async Task<bool> PumpStdinAsync(CancellationToken ct)
     {
-        await using var stdin = Console.OpenStandardInput();
+        using var stdin = new SafeFd(0, ownsHandle: false);
         var buffer = new byte[32 * 1024];
         var pendingCtrlP = false;
         while (!ct.IsCancellationRequested)
         {
             int n;
-            try { n = await stdin.ReadAsync(buffer, ct).ConfigureAwait(false); }
-            catch (Exception) { return false; }
+            try { n = Sys.Read(stdin, buffer); }
+            catch (ErrnoException) { return false; }
+            if (n < 0) { await Task.Delay(10, ct).ConfigureAwait(false); continue; }
             if (n == 0)
             {
                 try { await SendAsync([0], WebSocketMessageType.Binary, ct).ConfigureAwait(false); } catch (Exception) { }
@@ -141,8 +153,16 @@ public sealed class AttachSession(ClientWebSocket ws, bool sendStdin, bool tty, 
                 continue;
             }
             using var doc = JsonDocument.Parse(bytes);
-            if (doc.RootElement.TryGetProperty("exit", out var exit)) return exit.GetInt32();
-            if (doc.RootElement.TryGetProperty("message", out var error)) throw new ApiException(500, error.GetString() ?? "error");
+            if (doc.RootElement.TryGetProperty("exit", out var exit))
+            {
+                // Complete the close handshake the server started, rather than dropping the connection.
+                try { await ws.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", ct).WaitAsync(TimeSpan.FromSeconds(5), ct).ConfigureAwait(false); }
+                catch (Exception) { }
+                return exit.GetInt32();
+            }
+            if (doc.RootElement.TryGetProperty("message", out var error))
+                throw new ApiException(500, error.GetString() ?? "error",
+                    doc.RootElement.TryGetProperty("exitCode", out var ec) && ec.ValueKind == JsonValueKind.Number ? ec.GetInt32() : null);
         }
     }
 }

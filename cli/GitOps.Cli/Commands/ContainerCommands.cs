@@ -57,13 +57,22 @@ internal static class ContainerCommands
             var detached = pr.GetValue(detach);
             var req = o.Build(pr, attachStdin: !detached);
             var id = await CreateAsync(client, req, ct);
-            if (detached)
+            try
             {
-                await StartOrFailAsync(client, id, ct);
-                Console.WriteLine(id);
-                return 0;
+                if (detached)
+                {
+                    await StartOrFailAsync(client, id, ct);
+                    Console.WriteLine(id);
+                    return 0;
+                }
+                return await RunAttachedAsync(client, id, req.OpenStdin, req.Tty, pr.GetValue(sigProxy) && !req.Tty, ct);
             }
-            return await RunAttachedAsync(client, id, req.OpenStdin, req.Tty, pr.GetValue(sigProxy) && !req.Tty, ct);
+            catch (ApiException) when (req.HostConfig.AutoRemove)
+            {
+                // --rm: a container that could not start is not left behind.
+                try { await client.DeleteAsync($"containers/{id}?force=1", CancellationToken.None); } catch (ApiException) { }
+                throw;
+            }
         }, daemonErrorCode: 125);
         return cmd;
     }
@@ -113,14 +122,13 @@ internal static class ContainerCommands
         using var ws = await client.WebSocketAsync($"containers/{id}/attach/ws?prestart=1&stdin={(stdin ? 1 : 0)}", ct);
         await StartOrFailAsync(client, id, ct);
         using var proxy = sigProxy ? new SignalProxy(client, id) : null;
-        var code = await new AttachSession(ws, stdin, tty).RunAsync(ct);
+        var session = new AttachSession(ws, stdin, tty);
+        var code = await session.RunAsync(ct);
         if (code is { } c) return c;
-        if (ws.State != System.Net.WebSockets.WebSocketState.Open && ws.CloseStatusDescription != "detached")
-        {
-            try { return (await client.PostAsync($"containers/{id}/wait", ApiJson.Default.WaitResponse, ct)).StatusCode; }
-            catch (ApiException) { return 0; }
-        }
-        return 0;
+        if (session.Detached) return 0;
+        // The session ended without an exit code (connection lost): ask the daemon.
+        try { return (await client.PostAsync($"containers/{id}/wait", ApiJson.Default.WaitResponse, ct)).StatusCode; }
+        catch (ApiException) { return 0; }
     }
 
     /// <summary>--sig-proxy: SIGINT and SIGTERM to the CLI are sent on to the container.</summary>
@@ -483,8 +491,9 @@ internal static class ContainerCommands
             var stdin = inspect.Config.OpenStdin && !pr.GetValue(noStdin);
             using var ws = await client.WebSocketAsync($"containers/{inspect.Id}/attach/ws?stdin={(stdin ? 1 : 0)}", ct);
             using var proxy = pr.GetValue(sigProxy) && !inspect.Config.Tty ? new SignalProxy(client, inspect.Id) : null;
-            var code = await new AttachSession(ws, stdin, inspect.Config.Tty).RunAsync(ct);
-            if (code is null) Console.Error.WriteLine("read escape sequence");
+            var session = new AttachSession(ws, stdin, inspect.Config.Tty);
+            var code = await session.RunAsync(ct);
+            if (session.Detached) Console.Error.WriteLine("read escape sequence");
             return code ?? 0;
         });
         return cmd;

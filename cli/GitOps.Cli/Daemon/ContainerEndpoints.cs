@@ -113,7 +113,8 @@ internal static class ContainerEndpoints
             ImageReference? tag = null;
             if (ctx.Query("repo") is { Length: > 0 } repo)
                 tag = ImageReference.Parse(repo + (ctx.Query("tag") is { Length: > 0 } t ? ":" + t : ""));
-            var body = ctx.Request.ContentLength is > 0 ? await ctx.ReadJsonAsync(ApiJson.Default.CommitRequest) : new CommitRequest([]);
+            // HttpClient sends JSON bodies chunked, without a Content-Length: go by the content type.
+            var body = ctx.Request.HasJsonContentType() ? await ctx.ReadJsonAsync(ApiJson.Default.CommitRequest) : new CommitRequest([]);
             var changes = body.Changes ?? [];
             var image = await containers.CommitAsync(id, tag, ctx.Query("comment"), ctx.Query("author"), changes,
                 ctx.QueryBool("pause", true), ctx.RequestAborted);

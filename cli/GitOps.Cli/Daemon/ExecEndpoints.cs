@@ -53,7 +53,7 @@ internal static class ExecEndpoints
         {
             output.Dispose();
             var msg = System.Text.Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(
-                new ErrorResponse(e.Message), ApiJson.Default.ErrorResponse));
+                new ErrorResponse(e.Message, (e as StartFailedException)?.ExitCode), ApiJson.Default.ErrorResponse));
             await ws.SendAsync(msg, System.Net.WebSockets.WebSocketMessageType.Text, true, ctx.RequestAborted);
             await ws.CloseOutputAsync(System.Net.WebSockets.WebSocketCloseStatus.NormalClosure, "failed", ctx.RequestAborted);
             return;

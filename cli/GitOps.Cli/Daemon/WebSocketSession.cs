@@ -31,13 +31,16 @@ internal static class WebSocketSession
             var json = Encoding.UTF8.GetBytes($"{{\"exit\":{code}}}");
             await ws.SendAsync(json, WebSocketMessageType.Text, true, cts.Token).ConfigureAwait(false);
             await ws.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "exited", cts.Token).ConfigureAwait(false);
+            // Let the client answer the close: cancelling a pending receive aborts the socket, and
+            // an abort can drop frames not yet flushed (the last output, the exit code).
+            await Task.WhenAny(receiver, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) { }
         catch (WebSocketException) { }
         finally
         {
             output.Dispose();
-            await cts.CancelAsync().ConfigureAwait(false);
+            if (!receiver.IsCompleted) await cts.CancelAsync().ConfigureAwait(false);
             try { await receiver.ConfigureAwait(false); } catch (Exception) { }
         }
     }

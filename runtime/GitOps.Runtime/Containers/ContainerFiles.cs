@@ -9,8 +9,6 @@ public sealed record ContainerFiles(string Dir, string Id)
     public string Hostname => Path.Combine(Dir, "hostname");
     public string Hosts => Path.Combine(Dir, "hosts");
     public string ResolvConf => Path.Combine(Dir, "resolv.conf");
-    public string StdoutFifo => Path.Combine(Dir, "stdout.fifo");
-    public string StderrFifo => Path.Combine(Dir, "stderr.fifo");
     public string Upper => Path.Combine(Dir, "fs", "upper");
     public string Work => Path.Combine(Dir, "fs", "work");
     /// <summary>Docker's "-init" layer: mount points (/proc, /etc/hosts, ...) so they never show up in diff or commit.</summary>
@@ -30,8 +28,6 @@ public sealed record ContainerFiles(string Dir, string Id)
         WriteShared(Hostname, hostname + "\n");
         WriteShared(Hosts, hosts);
         WriteShared(ResolvConf, resolvConf);
-        Linux.Sys.Mkfifo(StdoutFifo, 0x180 /* 0600 */);
-        Linux.Sys.Mkfifo(StderrFifo, 0x180);
     }
 
     static void WriteShared(string path, string content)

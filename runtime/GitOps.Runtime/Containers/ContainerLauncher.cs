@@ -57,7 +57,7 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, 
         var pidfd = Sys.PidfdOpen(pid);
         try
         {
-            Handshake(channel, spec, pid, cgroup, config);
+            Handshake(channel, spec, pid, cgroup, config, stdio);
             var start = ProcStat.Read(pid)?.StartTime ?? 0;
             return new LaunchedProcess(pid, start, pidfd, cgroup, stdio);
         }
@@ -90,7 +90,7 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, 
         var pidfd = Sys.PidfdOpen(pid);
         try
         {
-            Handshake(channel, spec, pid, cgroup, null);
+            Handshake(channel, spec, pid, cgroup, null, stdio);
             return (pid, pidfd);
         }
         catch
@@ -102,10 +102,17 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, 
         }
     }
 
-    void Handshake(SyncChannel channel, InitSpec spec, int pid, ICgroup cgroup, ContainerConfig? config)
+    void Handshake(SyncChannel channel, InitSpec spec, int pid, ICgroup cgroup, ContainerConfig? config, Stdio stdio)
     {
         channel.Send(spec, RuntimeJson.Default.InitSpec);
-        var ready = channel.Receive(RuntimeJson.Default.InitMessage, HandshakeTimeoutMs);
+        var (ready, console) = channel.ReceiveWithFd(RuntimeJson.Default.InitMessage, HandshakeTimeoutMs);
+        if (ready?.Kind == InitMessage.Console)
+        {
+            // With a tty, container-init first sends the master of the pty it opened in the container's devpts.
+            stdio.AttachConsole(console ?? throw new StartFailedException("container init sent no console", 127));
+            (ready, console) = channel.ReceiveWithFd(RuntimeJson.Default.InitMessage, HandshakeTimeoutMs);
+        }
+        console?.Dispose();
         Fail(ready, expectReady: true);
         cgroup.AddProcess(pid);
         if (config is not null)

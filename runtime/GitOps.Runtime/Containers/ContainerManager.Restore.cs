@@ -52,10 +52,17 @@ public sealed partial class ContainerManager
                 c.Process = proc;
                 if (!config.Tty)
                 {
-                    var stdio = Stdio.Reattach(files);
-                    c.Output.Open(StdStream.Stdout, StdStream.Stderr);
-                    _pump.AddStream(stdio.StdoutRead!, d => c.Output.OnData(StdStream.Stdout, d), () => c.Output.OnEof(StdStream.Stdout));
-                    _pump.AddStream(stdio.StderrRead!, d => c.Output.OnData(StdStream.Stderr, d), () => c.Output.OnEof(StdStream.Stderr));
+                    var (stdout, stderr) = Stdio.Reattach(state.Pid);
+                    if (stdout is not null)
+                    {
+                        c.Output.Open(StdStream.Stdout);
+                        _pump.AddStream(stdout, d => c.Output.OnData(StdStream.Stdout, d), () => c.Output.OnEof(StdStream.Stdout));
+                    }
+                    if (stderr is not null)
+                    {
+                        c.Output.Open(StdStream.Stderr);
+                        _pump.AddStream(stderr, d => c.Output.OnData(StdStream.Stderr, d), () => c.Output.OnEof(StdStream.Stderr));
+                    }
                 }
                 _pump.AddPidfd(pidfd, () => OnExit(c, proc));
                 adopted.Add(id);

@@ -205,12 +205,12 @@ public sealed partial class ContainerManager : IDisposable
             var otherPid = other.Process?.Pid ?? throw new ConflictException($"cannot join network of a non running container: {joinName}");
             joinNet = Sys.Open($"/proc/{otherPid}/ns/net", Sys.O_RDONLY);
         }
-        var stdio = Stdio.ForContainer(c.Files, config.Tty, config.OpenStdin);
+        var stdio = Stdio.ForContainer(config.Tty, config.OpenStdin);
         SafeFd? tini = config.HostConfig.Init ? Sys.Open(_tiniPath!, Sys.O_RDONLY) : null;
         LaunchedProcess launched;
         try
         {
-            launched = _launcher.Launch(config, BuildSpec(c, image, newNet, stdio.PtySlavePath), stdio, tini, joinNet);
+            launched = _launcher.Launch(config, BuildSpec(c, image, newNet), stdio, tini, joinNet);
         }
         catch (StartFailedException e)
         {
@@ -267,7 +267,7 @@ public sealed partial class ContainerManager : IDisposable
         }
     }
 
-    InitSpec BuildSpec(Container c, ResolvedImage image, bool newNetNs, string? consolePath)
+    InitSpec BuildSpec(Container c, ResolvedImage image, bool newNetNs)
     {
         var config = c.Config;
         var f = c.Files;
@@ -294,7 +294,6 @@ public sealed partial class ContainerManager : IDisposable
             ],
             Cgroup = _cgroups.MountSpec,
             LoopbackUp = newNetNs,
-            ConsolePath = consolePath,
             Process = new ProcessSpec
             {
                 Args = [config.Path, .. config.Args],

@@ -3,10 +3,12 @@ using GitOps.Runtime.Linux;
 namespace GitOps.Runtime.Containers;
 
 /// <summary>
-/// A container's standard streams. Without a tty, stdout and stderr are FIFOs on disk that the
-/// container opens read-write: it then counts as a reader itself, so when the daemon dies nothing
-/// gets SIGPIPE, output waits in the pipe buffer, and the restarted daemon reopens the FIFO and
-/// reads on with no line lost. With a tty the daemon holds the pty master.
+/// A container's standard streams. Without a tty, stdout and stderr are pipes that the container
+/// holds read-write (the pipe reopened through /proc/self/fd with O_RDWR): it then counts as a
+/// reader itself, so when the daemon dies nothing gets SIGPIPE, output waits in the pipe buffer,
+/// and the restarted daemon reopens the same pipe through /proc/PID/fd/1 and reads on with no line
+/// lost. Inside, they show as pipe:[N], as in Docker, not as a host path. With a tty the daemon
+/// holds the pty master.
 /// </summary>
 public sealed class Stdio : IDisposable
 {
@@ -19,25 +21,36 @@ public sealed class Stdio : IDisposable
     public SafeFd ChildIn { get; private set; } = null!;
     public SafeFd ChildOut { get; private set; } = null!;
     public SafeFd ChildErr { get; private set; } = null!;
-    public string? PtySlavePath { get; private set; }
 
     const int PipeSize = 1 << 20;
 
-    public static Stdio ForContainer(ContainerFiles files, bool tty, bool openStdin)
+    public static Stdio ForContainer(bool tty, bool openStdin)
     {
         var s = new Stdio();
         if (tty)
         {
-            s.OpenPty();
-            if (!openStdin) { s.ChildIn.Dispose(); s.ChildIn = Sys.Open("/dev/null", Sys.O_RDONLY); }
+            // The pty comes from the container's own devpts, made by container-init (see AttachConsole);
+            // until then its stdio is /dev/null. stdin is the terminal too (docker run -t), typed into only with -i.
+            s.NullStdio();
             return s;
         }
-        s.StdoutRead = OpenFifoReader(files.StdoutFifo);
-        s.StderrRead = OpenFifoReader(files.StderrFifo);
-        s.ChildOut = Sys.Open(files.StdoutFifo, Sys.O_RDWR);
-        s.ChildErr = Sys.Open(files.StderrFifo, Sys.O_RDWR);
+        (s.StdoutRead, s.ChildOut) = SurvivingPipe();
+        (s.StderrRead, s.ChildErr) = SurvivingPipe();
         s.OpenStdin(openStdin);
         return s;
+    }
+
+    /// <summary>A pipe whose child end is read-write, so the pipe lives as long as the container.</summary>
+    static (SafeFd DaemonRead, SafeFd ChildReadWrite) SurvivingPipe()
+    {
+        var (read, write) = Sys.Pipe();
+        using (write)
+        {
+            Sys.SetPipeSize(read, PipeSize);
+            var both = Sys.Open($"/proc/self/fd/{read.Fd}", Sys.O_RDWR);
+            Sys.SetNonBlocking(read, true);
+            return (read, both);
+        }
     }
 
     /// <summary>An exec session: plain pipes (an exec does not outlive the daemon's connection to it).</summary>
@@ -46,8 +59,7 @@ public sealed class Stdio : IDisposable
         var s = new Stdio();
         if (tty)
         {
-            s.OpenPty();
-            if (!openStdin) { s.ChildIn.Dispose(); s.ChildIn = Sys.Open("/dev/null", Sys.O_RDONLY); }
+            s.NullStdio();
             return s;
         }
         (s.StdoutRead, s.ChildOut) = Sys.Pipe();
@@ -56,26 +68,33 @@ public sealed class Stdio : IDisposable
         return s;
     }
 
-    /// <summary>Reopens the read ends of a running container's FIFOs after a daemon restart.</summary>
-    public static Stdio Reattach(ContainerFiles files) =>
-        new() { StdoutRead = OpenFifoReader(files.StdoutFifo), StderrRead = OpenFifoReader(files.StderrFifo) };
+    /// <summary>
+    /// Reopens a running container's output pipes after a daemon restart, through its PID 1's
+    /// descriptors 1 and 2. Null for a stream that is no longer a pipe (the process redirected it).
+    /// </summary>
+    public static (SafeFd? Stdout, SafeFd? Stderr) Reattach(int pid) => (ReopenPipe(pid, 1), ReopenPipe(pid, 2));
 
-    static SafeFd OpenFifoReader(string path)
+    static SafeFd? ReopenPipe(int pid, int fd)
     {
-        var fd = Sys.Open(path, Sys.O_RDONLY | Sys.O_NONBLOCK);
-        Sys.SetPipeSize(fd, PipeSize);
-        return fd;
+        try
+        {
+            if (!Sys.ReadLink($"/proc/{pid}/fd/{fd}").StartsWith("pipe:", StringComparison.Ordinal)) return null;
+            return Sys.Open($"/proc/{pid}/fd/{fd}", Sys.O_RDONLY | Sys.O_NONBLOCK);
+        }
+        catch (ErrnoException) { return null; }
     }
 
-    void OpenPty()
+    void NullStdio()
     {
-        var (master, slavePath) = Sys.OpenPty();
+        ChildIn = Sys.Open("/dev/null", Sys.O_RDONLY);
+        ChildOut = Sys.Open("/dev/null", Sys.O_WRONLY);
+        ChildErr = Sys.Open("/dev/null", Sys.O_WRONLY);
+    }
+
+    /// <summary>Takes the pty master that container-init sent back from inside the container.</summary>
+    public void AttachConsole(SafeFd master)
+    {
         PtyMaster = master;
-        PtySlavePath = slavePath;
-        // Three descriptors on the slave, so each can be closed on its own.
-        ChildIn = Sys.Open(slavePath, Sys.O_RDWR | Sys.O_NOCTTY);
-        ChildOut = Sys.Open(slavePath, Sys.O_RDWR | Sys.O_NOCTTY);
-        ChildErr = Sys.Open(slavePath, Sys.O_RDWR | Sys.O_NOCTTY);
         Sys.SetWindowSize(master.Fd, 24, 80);
     }
 

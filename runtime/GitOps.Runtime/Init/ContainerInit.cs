@@ -24,6 +24,7 @@ public static class ContainerInit
             var spec = sync.Receive(RuntimeJson.Default.InitSpec) ?? throw new InitException("no spec from daemon", 127);
             if (spec.Mode == InitMode.Run) PrepareContainer(spec);
             else JoinContainer(spec);
+            if (spec.Process.Tty) CreateConsole(sync, bindConsole: spec.Mode == InitMode.Run);
 
             sync.Send(new InitMessage(InitMessage.Ready), RuntimeJson.Default.InitMessage);
             var go = sync.Receive(RuntimeJson.Default.InitMessage);
@@ -56,10 +57,27 @@ public static class ContainerInit
         try { sync.Send(message, RuntimeJson.Default.InitMessage); } catch (IOException) { }
     }
 
+    /// <summary>
+    /// The terminal comes from the container's own devpts, as runc's console socket does: inside
+    /// it is /dev/pts/0 (and /dev/console), nothing of the host's ptys shows. The master goes to
+    /// the daemon over the sync socket; the slave becomes stdin, stdout and stderr.
+    /// </summary>
+    static void CreateConsole(SyncChannel sync, bool bindConsole)
+    {
+        var (master, slavePath) = Sys.OpenPty("/dev/pts/ptmx");
+        using (master)
+        {
+            using var slave = Sys.Open(slavePath, Sys.O_RDWR | Sys.O_NOCTTY);
+            if (bindConsole) Sys.Mount(slavePath, "/dev/console", null, MountFlags.Bind);
+            for (var fd = 0; fd <= 2; fd++) Sys.Dup2(slave.Fd, fd);
+            sync.SendWithFd(new InitMessage(InitMessage.Console), RuntimeJson.Default.InitMessage, master);
+        }
+    }
+
     static void PrepareContainer(InitSpec spec)
     {
         if (spec.LoopbackUp) Sys.InterfaceUp("lo");
-        RootfsBuilder.Build(spec, LinuxContainerSyscalls.Instance, spec.ConsolePath);
+        RootfsBuilder.Build(spec, LinuxContainerSyscalls.Instance);
         if (spec.Hostname is { Length: > 0 } h) Sys.SetHostname(h);
     }
 
@@ -95,7 +113,7 @@ public static class ContainerInit
 
         var cwd = p.Cwd.Length == 0 ? "/" : p.Cwd;
         // Docker creates a missing working directory for the container's main process.
-        if (mode == InitMode.Run && !Directory.Exists(cwd))
+        if (mode == InitMode.Run && !Directory.Exists(cwd) && !Sys.TryLstat(cwd, out _, out _))
         {
             Directory.CreateDirectory(cwd);
             Sys.Lchown(cwd, user.Uid, user.Gid);

@@ -25,8 +25,6 @@ public sealed record InitSpec
     public bool LoopbackUp { get; init; }
     /// <summary>Exec mode: descriptor of the container's mount namespace, passed at fd 4.</summary>
     public bool JoinMountNamespace { get; init; }
-    /// <summary>Host path of the pty slave, bind-mounted at /dev/console when the container has a tty.</summary>
-    public string? ConsolePath { get; init; }
 }
 
 public enum InitMode { Run, Exec }
@@ -64,7 +62,7 @@ public sealed record RlimitSpec(int Resource, ulong Soft, ulong Hard);
 /// <summary>Messages the helper and the daemon exchange on the sync socket.</summary>
 public sealed record InitMessage(string Kind, string? Error = null, int ExitCode = 0)
 {
-    public const string Ready = "ready", Go = "go", Failed = "error";
+    public const string Ready = "ready", Go = "go", Failed = "error", Console = "console";
 }
 
 public static class Defaults

@@ -12,7 +12,7 @@ public static class RootfsBuilder
 {
     const MountFlags NoSuidDevExec = MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec;
 
-    public static void Build(InitSpec spec, IContainerSyscalls sys, string? consolePath = null)
+    public static void Build(InitSpec spec, IContainerSyscalls sys)
     {
         var root = spec.Rootfs ?? throw new InvalidOperationException("run mode needs a rootfs");
         string At(string p) => root + p;
@@ -40,11 +40,7 @@ public static class RootfsBuilder
         sys.Mount("shm", At("/dev/shm"), "tmpfs", NoSuidDevExec, "mode=1777,size=65536k");
         sys.MakeDirectory(At("/dev/mqueue"));
         sys.Mount("mqueue", At("/dev/mqueue"), "mqueue", NoSuidDevExec);
-        if (consolePath is not null)
-        {
-            sys.EnsureFile(At("/dev/console"));
-            sys.Mount(consolePath, At("/dev/console"), null, MountFlags.Bind);
-        }
+        if (spec.Process.Tty) sys.EnsureFile(At("/dev/console")); // the console's mount point, bound once the pty exists
 
         sys.MakeDirectory(At("/sys"));
         sys.Mount("sysfs", At("/sys"), "sysfs", NoSuidDevExec | MountFlags.ReadOnly);

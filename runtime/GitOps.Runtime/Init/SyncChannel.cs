@@ -17,6 +17,19 @@ public sealed class SyncChannel(SafeFd fd) : IDisposable
 
     public void Send<T>(T message, JsonTypeInfo<T> type) => Sys.WriteAll(fd, JsonSerializer.SerializeToUtf8Bytes(message, type));
 
+    public void SendWithFd<T>(T message, JsonTypeInfo<T> type, SafeFd attached) =>
+        Sys.SendWithFd(fd, JsonSerializer.SerializeToUtf8Bytes(message, type), attached);
+
+    /// <summary>Like <see cref="Receive{T}"/>, also returning a descriptor sent with the message.</summary>
+    public (T? Message, SafeFd? Fd) ReceiveWithFd<T>(JsonTypeInfo<T> type, int timeoutMs) where T : class
+    {
+        if (timeoutMs >= 0 && !Sys.PollReadable(fd, timeoutMs)) throw new TimeoutException("container init did not answer");
+        var buffer = new byte[MaxMessage];
+        var n = Sys.ReceiveWithFd(fd, buffer, out var attached);
+        if (n <= 0) { attached?.Dispose(); return (null, null); }
+        return (JsonSerializer.Deserialize(buffer.AsSpan(0, n), type), attached);
+    }
+
     /// <summary>Receives one message; null at end-of-file. Throws <see cref="TimeoutException"/> after <paramref name="timeoutMs"/>.</summary>
     public T? Receive<T>(JsonTypeInfo<T> type, int timeoutMs = -1) where T : class
     {

@@ -5,7 +5,9 @@ public sealed record ExecUser(uint Uid, uint Gid, IReadOnlyList<uint> Additional
 /// <summary>
 /// Resolves "user", "uid", "user:group" or "uid:gid" against the container's /etc/passwd and
 /// /etc/group, as runc's user.GetExecUser does: numeric IDs need no entry (gid then defaults to 0,
-/// home to "/"), names must exist, and supplementary groups come from /etc/group membership.
+/// home to "/"), names must exist, and supplementary groups come from /etc/group membership. The
+/// primary group is always among the supplementary ones (the fix of CVE-2023-25173 in containerd
+/// and moby): otherwise a process could shed it and escape a "deny this group" permission.
 /// </summary>
 public static class UserResolver
 {
@@ -50,11 +52,11 @@ public static class UserResolver
             else throw new InitException($"unable to find group {groupPart}: no matching entries in group file", 126);
         }
 
-        var additional = new List<uint>();
+        var additional = new List<uint> { gid };
         if (userName is not null && groupPart is null)
         {
             foreach (var g in groups)
-                if (g[3].Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(userName) && uint.TryParse(g[2], out var id) && id != gid)
+                if (g[3].Split(',', StringSplitOptions.RemoveEmptyEntries).Contains(userName) && uint.TryParse(g[2], out var id) && !additional.Contains(id))
                     additional.Add(id);
         }
         return new ExecUser(uid, gid, additional, home.Length == 0 ? "/" : home);

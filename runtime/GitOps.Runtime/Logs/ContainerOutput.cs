@@ -54,15 +54,19 @@ public sealed class ContainerOutput : IDisposable
             while (data.Length > 0)
             {
                 var nl = data.IndexOf((byte)'\n');
-                if (nl < 0)
+                var take = nl < 0 ? data.Length : nl + 1;
+                var room = MaxLine - (int)partial.Length;
+                if (take > room)
                 {
-                    partial.Write(data);
-                    if (partial.Length >= MaxLine) Flush(stream, now);
-                    return;
+                    // A line longer than 16 KiB is logged in pieces, as Docker's json-file driver does.
+                    partial.Write(data[..room]);
+                    Flush(stream, now);
+                    data = data[room..];
+                    continue;
                 }
-                partial.Write(data[..(nl + 1)]);
-                Flush(stream, now);
-                data = data[(nl + 1)..];
+                partial.Write(data[..take]);
+                data = data[take..];
+                if (nl >= 0) Flush(stream, now);
             }
         }
     }
