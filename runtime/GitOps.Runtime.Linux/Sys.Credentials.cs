@@ -66,3 +66,8 @@ public static unsafe partial class Sys
         fixed (byte* np = n) prctl(PR_SET_NAME, (nuint)np, 0, 0, 0);
     }
 }
+
+public static unsafe partial class Sys
+{
+    public static void SetDumpable(bool on) => Check(prctl(4 /* PR_SET_DUMPABLE */, on ? 1u : 0u, 0, 0, 0), "prctl(PR_SET_DUMPABLE)");
+}

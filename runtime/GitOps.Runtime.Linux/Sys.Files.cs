@@ -319,3 +319,17 @@ public static unsafe partial class Sys
             if (LastErrno != Errno.EINTR) throw new ErrnoException(LastErrno, "fsync");
     }
 }
+
+public static unsafe partial class Sys
+{
+    /// <summary>An anonymous file in memory (memfd_create), close-on-exec, sealable.</summary>
+    public static SafeFd MemfdCreate(string name)
+    {
+        var n = Z(name);
+        fixed (byte* np = n) return new SafeFd(Check(memfd_create(np, 0x0001 /* MFD_CLOEXEC */ | 0x0002 /* MFD_ALLOW_SEALING */), "memfd_create"));
+    }
+
+    /// <summary>Seals a memfd against any further change: no write, no resize, no new seals.</summary>
+    public static void SealMemfd(SafeFd fd) =>
+        Check(fcntl(fd.Fd, 1033 /* F_ADD_SEALS */, 1 | 2 | 4 | 8 /* SEAL, SHRINK, GROW, WRITE */), "fcntl(F_ADD_SEALS)");
+}

@@ -3,6 +3,7 @@ using GitOps.Runtime.Containers;
 using GitOps.Runtime.Events;
 using GitOps.Runtime.Exec;
 using GitOps.Runtime.Images;
+using GitOps.Runtime.Init;
 using GitOps.Runtime.Linux;
 using GitOps.Runtime.Logs;
 
@@ -11,8 +12,8 @@ namespace GitOps.Runtime;
 public sealed record EngineOptions
 {
     public string Root { get; init; } = "/var/lib/gitops";
-    /// <summary>The binary started as container-init: this process's own executable by default.</summary>
-    public string? InitBinary { get; init; }
+    /// <summary>The embedded container-init helper (an ELF image); without it this executable runs container-init.</summary>
+    public Func<Stream?>? InitHelperImage { get; init; }
     public ICgroupDriver? Cgroups { get; init; }
     public IReadOnlyList<IContainerStartHook> Hooks { get; init; } = [];
 }
@@ -21,6 +22,7 @@ public sealed record EngineOptions
 public sealed class Engine : IDisposable
 {
     readonly SafeFd _lock;
+    readonly InitBinary _init;
 
     public Engine(EngineOptions options)
     {
@@ -33,8 +35,10 @@ public sealed class Engine : IDisposable
         Images = new ImageStore(Paths);
         Cgroups = options.Cgroups ?? CgroupDetector.Detect(Paths.InstanceName);
         Pump = new OutputPump();
-        var init = options.InitBinary ?? Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell where this binary is");
-        Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, init, options.Hooks, FindTini());
+        using (var image = options.InitHelperImage?.Invoke())
+            _init = image is not null ? InitBinary.FromImage(image)
+                : InitBinary.FromSelf(Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell where this binary is"));
+        Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, options.Hooks, FindTini());
         Execs = new ExecManager(Containers, Pump);
     }
 
@@ -57,6 +61,7 @@ public sealed class Engine : IDisposable
     {
         Containers.Dispose();
         Pump.Dispose();
+        _init.Dispose();
         _lock.Dispose();
     }
 }

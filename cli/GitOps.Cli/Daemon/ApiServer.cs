@@ -27,6 +27,13 @@ internal static class ApiServer
         });
         var app = builder.Build();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(30) });
+        var trace = Environment.GetEnvironmentVariable("GITOPS_TRACE") == "1";
+        app.Use(async (ctx, next) =>
+        {
+            var sw = trace ? System.Diagnostics.Stopwatch.StartNew() : null;
+            try { await next(ctx); }
+            finally { if (sw is not null) Console.Error.WriteLine($"trace request {ctx.Request.Method} {ctx.Request.Path}: {sw.Elapsed.TotalMilliseconds:0.00} ms"); }
+        });
         app.Use(async (ctx, next) =>
         {
             try { await next(ctx); }

@@ -20,7 +20,11 @@ internal static class DaemonHost
         try
         {
             ApiServer.PrepareSocket(socket);
-            engine = new Engine(new EngineOptions { Root = root });
+            engine = new Engine(new EngineOptions
+            {
+                Root = root,
+                InitHelperImage = () => typeof(DaemonHost).Assembly.GetManifestResourceStream("gitops-init"),
+            });
             engine.Start();
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)

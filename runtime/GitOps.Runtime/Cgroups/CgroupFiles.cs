@@ -53,9 +53,9 @@ internal static class CgroupFiles
                 if (Directory.Exists(dir)) Directory.Delete(dir);
                 return;
             }
-            catch (IOException) when (attempt < 50)
+            catch (IOException) when (attempt < 500)
             {
-                Thread.Sleep(10);
+                Thread.Sleep(1);
             }
         }
     }

@@ -145,6 +145,19 @@ internal sealed class CgroupV1(IReadOnlyList<CgroupV1Driver.Hierarchy> hierarchi
         foreach (var h in hierarchies) CgroupFiles.Write(Dir(h), "cgroup.procs", pid.ToString());
     }
 
+    /// <summary>
+    /// Moving a process or a named thread takes the threadgroup rwsem for writing, which waits for an
+    /// RCU grace period (~15 ms here). Writing "0" to tasks moves the calling thread, which can
+    /// neither exit nor exec meanwhile, so the kernel skips that lock (cgroup_procs_write_start):
+    /// 0.2 ms for all hierarchies. The spawning thread moves itself, and the container's first
+    /// process is born inside its cgroup.
+    /// </summary>
+    public bool TryAddCurrentThread()
+    {
+        foreach (var h in hierarchies) CgroupFiles.Write(Dir(h), "tasks", "0");
+        return true;
+    }
+
     public IReadOnlyList<int> Processes() =>
         DirOf("pids") is { } d && Directory.Exists(d) ? CgroupFiles.Pids(d) :
         hierarchies.Select(Dir).Where(Directory.Exists).Select(CgroupFiles.Pids).FirstOrDefault() ?? [];

@@ -76,6 +76,9 @@ internal sealed class CgroupV2(string dir, string id) : ICgroup
 
     public void AddProcess(int pid) => CgroupFiles.Write(dir, "cgroup.procs", pid.ToString());
 
+    /// <summary>Threads of one process cannot span domain cgroups in v2: the helper is moved whole.</summary>
+    public bool TryAddCurrentThread() => false;
+
     public IReadOnlyList<int> Processes() => Directory.Exists(dir) ? CgroupFiles.Pids(dir) : [];
 
     public bool OomKilled() => CgroupFiles.ReadKey(dir, "memory.events", "oom_kill") is > 0;

@@ -22,6 +22,11 @@ public interface ICgroup
     void Apply(ResourceLimits limits);
     /// <summary>Moves a process (all its threads) into the cgroup.</summary>
     void AddProcess(int pid);
+    /// <summary>
+    /// Moves only the calling thread (v1's tasks file), so that a process it spawns is born in the
+    /// cgroup. False where the hierarchy has no such thing (v2 outside threaded mode).
+    /// </summary>
+    bool TryAddCurrentThread();
     IReadOnlyList<int> Processes();
     /// <summary>Whether the kernel's OOM killer has killed a process of this cgroup.</summary>
     bool OomKilled();

@@ -37,13 +37,16 @@ public sealed class Container
     internal bool Removed { get; set; }
     internal TaskCompletionSource RemovedSignal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Changes and persists the state atomically (write, fsync, rename).</summary>
+    /// <summary>
+    /// Changes and persists the state atomically (write, fsync, rename). The directory is not synced:
+    /// after a crash the previous state may be read back, which restore handles (it checks the PID).
+    /// </summary>
     internal ContainerState Update(Func<ContainerState, ContainerState> change)
     {
         lock (_stateGate)
         {
             _state = change(_state);
-            if (!Removed) AtomicFile.WriteJson(Files.State, _state, RuntimeJson.Default.ContainerState);
+            if (!Removed) AtomicFile.WriteJson(Files.State, _state, RuntimeJson.Default.ContainerState, syncDirectory: false);
             return _state;
         }
     }

@@ -5,52 +5,52 @@ namespace GitOps.Runtime.Containers;
 /// <summary>What a container is made from: fixed at create, persisted as config.json.</summary>
 public sealed record ContainerConfig
 {
-    public required string Id { get; init; }
-    public required string Name { get; init; }
+    public required string Id { get; set; }
+    public required string Name { get; set; }
     /// <summary>The image as the user named it.</summary>
-    public required string Image { get; init; }
-    public required string ImageId { get; init; }
-    public DateTimeOffset Created { get; init; }
+    public required string Image { get; set; }
+    public required string ImageId { get; set; }
+    public DateTimeOffset Created { get; set; }
     /// <summary>The resolved command (Docker's Path and Args): entrypoint and cmd combined per Docker's table.</summary>
-    public required string Path { get; init; }
-    public IReadOnlyList<string> Args { get; init; } = [];
-    public IReadOnlyList<string>? Cmd { get; init; }
-    public IReadOnlyList<string>? Entrypoint { get; init; }
-    public IReadOnlyList<string> Env { get; init; } = [];
-    public string WorkingDir { get; init; } = "";
-    public string User { get; init; } = "";
-    public required string Hostname { get; init; }
-    public string Domainname { get; init; } = "";
-    public bool Tty { get; init; }
-    public bool OpenStdin { get; init; }
-    public bool StdinOnce { get; init; }
-    public Dictionary<string, string> Labels { get; init; } = [];
-    public string StopSignal { get; init; } = "SIGTERM";
+    public required string Path { get; set; }
+    public IReadOnlyList<string> Args { get; set; } = [];
+    public IReadOnlyList<string>? Cmd { get; set; }
+    public IReadOnlyList<string>? Entrypoint { get; set; }
+    public IReadOnlyList<string> Env { get; set; } = [];
+    public string WorkingDir { get; set; } = "";
+    public string User { get; set; } = "";
+    public required string Hostname { get; set; }
+    public string Domainname { get; set; } = "";
+    public bool Tty { get; set; }
+    public bool OpenStdin { get; set; }
+    public bool StdinOnce { get; set; }
+    public Dictionary<string, string> Labels { get; set; } = [];
+    public string StopSignal { get; set; } = "SIGTERM";
     /// <summary>Seconds between the stop signal and SIGKILL (Docker's default 10).</summary>
-    public int StopTimeout { get; init; } = 10;
-    public HealthConfig? Healthcheck { get; init; }
-    public IReadOnlyList<string> ExposedPorts { get; init; } = [];
-    public IReadOnlyList<string> Volumes { get; init; } = [];
-    public required HostConfig HostConfig { get; init; }
+    public int StopTimeout { get; set; } = 10;
+    public HealthConfig? Healthcheck { get; set; }
+    public IReadOnlyList<string> ExposedPorts { get; set; } = [];
+    public IReadOnlyList<string> Volumes { get; set; } = [];
+    public required HostConfig HostConfig { get; set; }
 }
 
 public sealed record HostConfig
 {
-    public bool AutoRemove { get; init; }
-    public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.No;
-    public bool Init { get; init; }
-    public long Memory { get; init; }
-    public long MemorySwap { get; init; }
-    public long NanoCpus { get; init; }
-    public long CpuShares { get; init; }
-    public long PidsLimit { get; init; }
+    public bool AutoRemove { get; set; }
+    public RestartPolicy RestartPolicy { get; set; } = RestartPolicy.No;
+    public bool Init { get; set; }
+    public long Memory { get; set; }
+    public long MemorySwap { get; set; }
+    public long NanoCpus { get; set; }
+    public long CpuShares { get; set; }
+    public long PidsLimit { get; set; }
     /// <summary>bridge (Docker's default), host, none, container:NAME or a network name.</summary>
-    public string NetworkMode { get; init; } = "bridge";
-    public bool ReadonlyRootfs { get; init; }
-    public long LogMaxSize { get; init; } = Logs.JsonFileLog.DefaultMaxSize;
-    public int LogMaxFiles { get; init; } = Logs.JsonFileLog.DefaultMaxFiles;
-    public IReadOnlyList<string> CapAdd { get; init; } = [];
-    public IReadOnlyList<string> CapDrop { get; init; } = [];
+    public string NetworkMode { get; set; } = "bridge";
+    public bool ReadonlyRootfs { get; set; }
+    public long LogMaxSize { get; set; } = Logs.JsonFileLog.DefaultMaxSize;
+    public int LogMaxFiles { get; set; } = Logs.JsonFileLog.DefaultMaxFiles;
+    public IReadOnlyList<string> CapAdd { get; set; } = [];
+    public IReadOnlyList<string> CapDrop { get; set; } = [];
 }
 
 /// <summary>--restart: no, on-failure[:max], always, unless-stopped.</summary>
@@ -83,22 +83,22 @@ public sealed record RestartPolicy(string Name, int MaximumRetryCount = 0)
 /// <summary>What a container is doing: persisted as state.json on every change.</summary>
 public sealed record ContainerState
 {
-    public string Status { get; init; } = ContainerStatus.Created;
-    public bool Running { get; init; }
-    public bool Restarting { get; init; }
-    public bool OOMKilled { get; init; }
-    public bool Dead { get; init; }
-    public int Pid { get; init; }
+    public string Status { get; set; } = ContainerStatus.Created;
+    public bool Running { get; set; }
+    public bool Restarting { get; set; }
+    public bool OOMKilled { get; set; }
+    public bool Dead { get; set; }
+    public int Pid { get; set; }
     /// <summary>The process's start time (clock ticks after boot): tells our PID 1 from a later process with the same PID.</summary>
-    public ulong PidStartTime { get; init; }
-    public int ExitCode { get; init; }
-    public string Error { get; init; } = "";
-    public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.MinValue;
-    public DateTimeOffset FinishedAt { get; init; } = DateTimeOffset.MinValue;
-    public int RestartCount { get; init; }
+    public ulong PidStartTime { get; set; }
+    public int ExitCode { get; set; }
+    public string Error { get; set; } = "";
+    public DateTimeOffset StartedAt { get; set; } = DateTimeOffset.MinValue;
+    public DateTimeOffset FinishedAt { get; set; } = DateTimeOffset.MinValue;
+    public int RestartCount { get; set; }
     /// <summary>Stopped or killed by a user: restart policies (but "always" at daemon start) leave it alone.</summary>
-    public bool ManuallyStopped { get; init; }
-    public HealthState? Health { get; init; }
+    public bool ManuallyStopped { get; set; }
+    public HealthState? Health { get; set; }
 }
 
 public static class ContainerStatus

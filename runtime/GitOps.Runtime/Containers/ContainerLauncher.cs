@@ -20,15 +20,26 @@ public sealed record LaunchedProcess(int Pid, ulong StartTime, SafeFd Pidfd, ICg
 /// 4. The helper enters a cgroup namespace rooted at that cgroup, drops privileges and execs. Its end
 ///    of the socket is close-on-exec, so end-of-file here means the user's process is running.
 /// </summary>
-public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, IReadOnlyList<IContainerStartHook> hooks)
+public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks)
 {
     const int HandshakeTimeoutMs = 30_000;
 
+    /// <summary>GITOPS_TRACE=1 prints the duration of each start phase to the daemon's stderr.</summary>
+    static readonly bool Trace = Environment.GetEnvironmentVariable("GITOPS_TRACE") == "1";
+
+    static void Mark(System.Diagnostics.Stopwatch? sw, string phase)
+    {
+        if (sw is null) return;
+        Console.Error.WriteLine($"trace start {phase}: {sw.Elapsed.TotalMilliseconds:0.00} ms");
+    }
+
     public LaunchedProcess Launch(ContainerConfig config, InitSpec spec, Stdio stdio, SafeFd? tini, SafeFd? joinNetNs)
     {
+        var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
         var cgroup = cgroups.Open(config.Id);
         if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); } // leftover of a run that crashed
         cgroup = cgroups.Create(config.Id, Limits(config.HostConfig));
+        Mark(sw, "cgroup created");
 
         var (daemonEnd, childEnd) = Sys.SeqPacketPair();
         using var channel = new SyncChannel(daemonEnd);
@@ -38,10 +49,12 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, 
         var ns = Namespaces.Mount | Namespaces.Uts | Namespaces.Ipc | Namespaces.Pid;
         if (spec.LoopbackUp) ns |= Namespaces.Net;
         int pid;
+        var bornInCgroup = false;
         try
         {
             pid = SpawnOnFreshThread(() =>
             {
+                bornInCgroup = cgroup.TryAddCurrentThread();
                 if (joinNetNs is not null) Sys.Setns(joinNetNs, (int)Namespaces.Net);
                 Sys.Unshare((int)ns);
             }, fds);
@@ -54,10 +67,11 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, 
         }
         childEnd.Dispose();
         stdio.CloseChildEnds();
+        Mark(sw, "spawned");
         var pidfd = Sys.PidfdOpen(pid);
         try
         {
-            Handshake(channel, spec, pid, cgroup, config, stdio);
+            Handshake(channel, spec, pid, bornInCgroup ? null : cgroup, config, stdio, sw);
             var start = ProcStat.Read(pid)?.StartTime ?? 0;
             return new LaunchedProcess(pid, start, pidfd, cgroup, stdio);
         }
@@ -80,17 +94,21 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, 
             new(mntns.Fd, ContainerInit.MountNsFd),
         };
         int pid;
+        var bornInCgroup = false;
         try
         {
             pid = SpawnOnFreshThread(() =>
-                Sys.Setns(containerPidfd, (int)(Namespaces.Pid | Namespaces.Net | Namespaces.Ipc | Namespaces.Uts | Namespaces.Cgroup)), fds);
+            {
+                bornInCgroup = cgroup.TryAddCurrentThread();
+                Sys.Setns(containerPidfd, (int)(Namespaces.Pid | Namespaces.Net | Namespaces.Ipc | Namespaces.Uts | Namespaces.Cgroup));
+            }, fds);
         }
         finally { childEnd.Dispose(); }
         stdio.CloseChildEnds();
         var pidfd = Sys.PidfdOpen(pid);
         try
         {
-            Handshake(channel, spec, pid, cgroup, null, stdio);
+            Handshake(channel, spec, pid, bornInCgroup ? null : cgroup, null, stdio, null);
             return (pid, pidfd);
         }
         catch
@@ -102,9 +120,15 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, 
         }
     }
 
-    void Handshake(SyncChannel channel, InitSpec spec, int pid, ICgroup cgroup, ContainerConfig? config, Stdio stdio)
+    /// <param name="moveInto">The cgroup to move the helper into, when it was not born there (v2).</param>
+    void Handshake(SyncChannel channel, InitSpec spec, int pid, ICgroup? moveInto, ContainerConfig? config, Stdio stdio, System.Diagnostics.Stopwatch? sw)
     {
         channel.Send(spec, RuntimeJson.Default.InitSpec);
+        // Moving a whole process waits for an RCU grace period (the threadgroup rwsem): do it while
+        // the helper starts up and builds the root, not after. The helper forks nothing before its
+        // exec, so nothing escapes the cgroup in between.
+        moveInto?.AddProcess(pid);
+        Mark(sw, "joined cgroup");
         var (ready, console) = channel.ReceiveWithFd(RuntimeJson.Default.InitMessage, HandshakeTimeoutMs);
         if (ready?.Kind == InitMessage.Console)
         {
@@ -114,12 +138,19 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, 
         }
         console?.Dispose();
         Fail(ready, expectReady: true);
-        cgroup.AddProcess(pid);
+        if (sw is not null && ready!.Timestamps is [var started, var received, var prepared])
+        {
+            var now = System.Diagnostics.Stopwatch.GetTimestamp();
+            double Ago(long t) => sw.Elapsed.TotalMilliseconds - (now - t) * 1000.0 / System.Diagnostics.Stopwatch.Frequency;
+            Console.Error.WriteLine($"trace start helper main: {Ago(started):0.00} ms, spec received: {Ago(received):0.00} ms, root built: {Ago(prepared):0.00} ms");
+        }
+        Mark(sw, "ready");
         if (config is not null)
             foreach (var hook in hooks) hook.BeforeStart(config, pid);
         channel.Send(new InitMessage(InitMessage.Go), RuntimeJson.Default.InitMessage);
         var final = channel.Receive(RuntimeJson.Default.InitMessage, HandshakeTimeoutMs);
         if (final is not null) Fail(final, expectReady: false);
+        Mark(sw, "exec'd");
     }
 
     static void Fail(InitMessage? message, bool expectReady)
@@ -144,8 +175,9 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, 
     /// per-thread: entering them on a pool thread would leak them into unrelated work, so the thread
     /// is used once and ends.
     /// </summary>
-    int SpawnOnFreshThread(Action enter, IReadOnlyList<FdMapping> fds)
+    int SpawnOnFreshThread(Action enter, List<FdMapping> fds)
     {
+        if (initBinary.Fd is { } image) fds.Add(new FdMapping(image.Fd, InitBinary.HelperFd));
         var pid = 0;
         Exception? error = null;
         var thread = new Thread(() =>
@@ -153,7 +185,7 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, string initBinary, 
             try
             {
                 enter();
-                pid = Sys.Spawn(initBinary, ["gitops", ContainerInit.Command], [], fds);
+                pid = Sys.Spawn(initBinary.SpawnPath, initBinary.Argv, [], fds);
             }
             catch (Exception e) { error = e; }
         }, maxStackSize: 256 * 1024) { Name = "ns-spawn", IsBackground = true };

@@ -26,10 +26,12 @@ public sealed partial class ContainerManager : IDisposable
     readonly Lock _gate = new();
     readonly Dictionary<string, Container> _byId = new(StringComparer.Ordinal);
     readonly Dictionary<string, string> _idByName = new(StringComparer.Ordinal);
+    /// <summary>Exit codes of recently removed containers, so a wait that arrives after an auto-remove still gets its answer.</summary>
+    readonly Dictionary<string, (int ExitCode, long At)> _removed = new(StringComparer.Ordinal);
     ProcExitMonitor? _exitMonitor;
 
     public ContainerManager(EnginePaths paths, ImageStore images, ICgroupDriver cgroups, EventBus events, OutputPump pump,
-        string initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath)
+        InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath)
     {
         _paths = paths;
         _images = images;
@@ -77,7 +79,9 @@ public sealed partial class ContainerManager : IDisposable
 
     public Container Create(CreateRequest req)
     {
+        var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
         var image = _images.Resolve(req.Image);
+        if (sw is not null) Console.Error.WriteLine($"trace create resolved image: {sw.Elapsed.TotalMilliseconds:0.00} ms");
         var h = req.HostConfig;
         Validate(req, h);
         var cfg = image.Config.Config;
@@ -126,11 +130,15 @@ public sealed partial class ContainerManager : IDisposable
             };
             Signals.Parse(config.StopSignal);
             files.Create(hostname, ContainerFiles.DefaultHosts(hostname), ContainerFiles.HostResolvConf());
-            AtomicFile.WriteJson(files.Config, config, RuntimeJson.Default.ContainerConfig);
+            AtomicFile.WriteJson(files.Config, config, RuntimeJson.Default.ContainerConfig, syncDirectory: false);
             var container = new Container(config, new ContainerState(), files, NewOutput(files, h));
             container.Update(s => s);
+            // One directory sync makes the container (config and state) durable before create returns.
+            AtomicFile.SyncDirectory(files.Dir);
+            AtomicFile.SyncDirectory(_paths.Containers);
             lock (_gate) _byId[id] = container;
             Publish(container, "create");
+            if (sw is not null) Console.Error.WriteLine($"trace create: {sw.Elapsed.TotalMilliseconds:0.00} ms");
             return container;
         }
         catch
@@ -324,8 +332,11 @@ public sealed partial class ContainerManager : IDisposable
 
     // ---- exit --------------------------------------------------------------------------------
 
+    static readonly bool Trace = Environment.GetEnvironmentVariable("GITOPS_TRACE") == "1";
+
     void OnExit(Container c, RunningProcess proc)
     {
+        var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
         ExitStatus status;
         try
         {
@@ -338,20 +349,28 @@ public sealed partial class ContainerManager : IDisposable
         // Let the pump read what the container wrote last (the FIFOs reach end-of-file once every
         // process of the container is gone), so `run` and `logs` show the final lines.
         c.Output.Drained.Wait(TimeSpan.FromSeconds(2));
+        if (sw is not null) Console.Error.WriteLine($"trace exit drained: {sw.Elapsed.TotalMilliseconds:0.00} ms");
         var oom = false;
         try
         {
             oom = proc.Cgroup.OomKilled();
             proc.Cgroup.KillAll();
-            proc.Cgroup.Delete();
         }
         catch (IOException e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: cgroup cleanup: {e.Message}"); }
+        // rmdir can be refused for a moment after the last task left: let it happen off this path.
+        var cgroup = proc.Cgroup;
+        _ = Task.Run(() =>
+        {
+            try { cgroup.Delete(); }
+            catch (IOException e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: cgroup removal: {e.Message}"); }
+        });
         foreach (var hook in _hooks)
         {
             try { hook.AfterStop(c.Config); }
             catch (Exception e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: {e.Message}"); }
         }
         proc.Dispose();
+        if (sw is not null) Console.Error.WriteLine($"trace exit cgroup gone: {sw.Elapsed.TotalMilliseconds:0.00} ms");
 
         var ranFor = DateTimeOffset.UtcNow - proc.StartedAt;
         var state = c.Update(s => s with
@@ -364,6 +383,7 @@ public sealed partial class ContainerManager : IDisposable
         if (oom) Publish(c, "oom");
         Publish(c, "die", ("exitCode", state.ExitCode.ToString()));
         proc.Exited.TrySetResult(status);
+        if (sw is not null) Console.Error.WriteLine($"trace exit recorded: {sw.Elapsed.TotalMilliseconds:0.00} ms");
 
         if (c.Removed) return;
         if (c.Config.HostConfig.AutoRemove)
@@ -507,18 +527,31 @@ public sealed partial class ContainerManager : IDisposable
                 Publish(c, "kill", ("signal", "9"));
                 await proc.Exited.Task.ConfigureAwait(false);
             }
-            c.Update(s => s with { Status = ContainerStatus.Removing });
+            var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
             c.Removed = true;
             var cgroup = _cgroups.Open(c.Id);
             if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); }
             c.Output.Dispose();
-            ImageStore.DeleteTree(c.Files.Dir);
+            // One rename takes the container out of the store atomically; the files go in the background
+            // (a restart finishes the job, it empties tmp/).
+            var doomed = Path.Combine(_paths.Tmp, "removed-" + c.Id);
+            Directory.Move(c.Files.Dir, doomed);
+            _ = Task.Run(() =>
+            {
+                try { ImageStore.DeleteTree(doomed); }
+                catch (IOException e) { Console.Error.WriteLine($"removing {doomed}: {e.Message}"); }
+            });
             lock (_gate)
             {
                 _byId.Remove(c.Id);
                 if (_idByName.TryGetValue(c.Name, out var id) && id == c.Id) _idByName.Remove(c.Name);
+                _removed[c.Id] = (c.State.ExitCode, Environment.TickCount64);
+                if (_removed.Count > 1024)
+                    foreach (var old in _removed.Where(r => Environment.TickCount64 - r.Value.At > 60_000).Select(r => r.Key).ToList())
+                        _removed.Remove(old);
             }
             Publish(c, "destroy");
+            if (sw is not null) Console.Error.WriteLine($"trace remove: {sw.Elapsed.TotalMilliseconds:0.00} ms");
             c.RemovedSignal.TrySetResult();
         }
         finally { c.Lifecycle.Release(); }
@@ -546,7 +579,13 @@ public sealed partial class ContainerManager : IDisposable
     /// <summary>docker wait: conditions not-running (default), next-exit and removed.</summary>
     public async Task<int> WaitAsync(string idOrName, string condition, CancellationToken ct)
     {
-        var c = Get(idOrName);
+        var c = Find(idOrName);
+        if (c is null)
+        {
+            lock (_gate)
+                if (_removed.TryGetValue(idOrName, out var gone)) return gone.ExitCode;
+            throw new NotFoundException($"No such container: {idOrName}");
+        }
         switch (condition)
         {
             case "removed":

@@ -5,23 +5,23 @@ namespace GitOps.Runtime.Containers;
 /// <summary>docker create's input: what the user asked for, before image defaults are merged in.</summary>
 public sealed record CreateRequest
 {
-    public required string Image { get; init; }
-    public string? Name { get; init; }
+    public required string Image { get; set; }
+    public string? Name { get; set; }
     /// <summary>Replaces the image's CMD when non-empty.</summary>
-    public IReadOnlyList<string>? Cmd { get; init; }
+    public IReadOnlyList<string>? Cmd { get; set; }
     /// <summary>Replaces the image's ENTRYPOINT; [""] resets it.</summary>
-    public IReadOnlyList<string>? Entrypoint { get; init; }
-    public IReadOnlyList<string> Env { get; init; } = [];
-    public string? WorkingDir { get; init; }
-    public string? User { get; init; }
-    public string? Hostname { get; init; }
-    public string? Domainname { get; init; }
-    public bool Tty { get; init; }
-    public bool OpenStdin { get; init; }
-    public bool StdinOnce { get; init; }
-    public Dictionary<string, string> Labels { get; init; } = [];
-    public string? StopSignal { get; init; }
-    public int? StopTimeout { get; init; }
-    public HealthConfig? Healthcheck { get; init; }
-    public HostConfig HostConfig { get; init; } = new();
+    public IReadOnlyList<string>? Entrypoint { get; set; }
+    public IReadOnlyList<string> Env { get; set; } = [];
+    public string? WorkingDir { get; set; }
+    public string? User { get; set; }
+    public string? Hostname { get; set; }
+    public string? Domainname { get; set; }
+    public bool Tty { get; set; }
+    public bool OpenStdin { get; set; }
+    public bool StdinOnce { get; set; }
+    public Dictionary<string, string> Labels { get; set; } = [];
+    public string? StopSignal { get; set; }
+    public int? StopTimeout { get; set; }
+    public HealthConfig? Healthcheck { get; set; }
+    public HostConfig HostConfig { get; set; } = new();
 }

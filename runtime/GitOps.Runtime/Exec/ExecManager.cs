@@ -8,12 +8,12 @@ namespace GitOps.Runtime.Exec;
 
 public sealed record ExecConfig
 {
-    public required IReadOnlyList<string> Cmd { get; init; }
-    public IReadOnlyList<string> Env { get; init; } = [];
-    public string? User { get; init; }
-    public string? WorkingDir { get; init; }
-    public bool Tty { get; init; }
-    public bool AttachStdin { get; init; }
+    public required IReadOnlyList<string> Cmd { get; set; }
+    public IReadOnlyList<string> Env { get; set; } = [];
+    public string? User { get; set; }
+    public string? WorkingDir { get; set; }
+    public bool Tty { get; set; }
+    public bool AttachStdin { get; set; }
 }
 
 /// <summary>One docker exec session.</summary>

@@ -4,12 +4,12 @@ namespace GitOps.Runtime.Images;
 public sealed record ImageRecord
 {
     /// <summary>The image ID: digest of the config blob, as Docker's.</summary>
-    public required string Id { get; init; }
-    public required string ManifestDigest { get; init; }
-    public DateTimeOffset Created { get; init; }
+    public required string Id { get; set; }
+    public required string ManifestDigest { get; set; }
+    public DateTimeOffset Created { get; set; }
     /// <summary>Unpacked size of all layers.</summary>
-    public long Size { get; init; }
-    public IReadOnlyList<string> RepoDigests { get; init; } = [];
+    public long Size { get; set; }
+    public IReadOnlyList<string> RepoDigests { get; set; } = [];
 }
 
 /// <summary>An image resolved for running: its config and the directories of its layers, bottom first.</summary>

@@ -55,20 +55,20 @@ public sealed record HealthConfig(
 /// <summary>The "config" part of an image config: the defaults a container starts with.</summary>
 public sealed record ImageRuntimeConfig
 {
-    [JsonPropertyName("User")] public string? User { get; init; }
-    [JsonPropertyName("ExposedPorts")] public Dictionary<string, EmptyObject>? ExposedPorts { get; init; }
-    [JsonPropertyName("Env")] public IReadOnlyList<string>? Env { get; init; }
-    [JsonPropertyName("Entrypoint")] public IReadOnlyList<string>? Entrypoint { get; init; }
-    [JsonPropertyName("Cmd")] public IReadOnlyList<string>? Cmd { get; init; }
-    [JsonPropertyName("Volumes")] public Dictionary<string, EmptyObject>? Volumes { get; init; }
-    [JsonPropertyName("WorkingDir")] public string? WorkingDir { get; init; }
-    [JsonPropertyName("Labels")] public Dictionary<string, string>? Labels { get; init; }
-    [JsonPropertyName("StopSignal")] public string? StopSignal { get; init; }
-    [JsonPropertyName("Healthcheck")] public HealthConfig? Healthcheck { get; init; }
-    [JsonPropertyName("Shell")] public IReadOnlyList<string>? Shell { get; init; }
-    [JsonPropertyName("OnBuild")] public IReadOnlyList<string>? OnBuild { get; init; }
+    [JsonPropertyName("User")] public string? User { get; set; }
+    [JsonPropertyName("ExposedPorts")] public Dictionary<string, EmptyObject>? ExposedPorts { get; set; }
+    [JsonPropertyName("Env")] public IReadOnlyList<string>? Env { get; set; }
+    [JsonPropertyName("Entrypoint")] public IReadOnlyList<string>? Entrypoint { get; set; }
+    [JsonPropertyName("Cmd")] public IReadOnlyList<string>? Cmd { get; set; }
+    [JsonPropertyName("Volumes")] public Dictionary<string, EmptyObject>? Volumes { get; set; }
+    [JsonPropertyName("WorkingDir")] public string? WorkingDir { get; set; }
+    [JsonPropertyName("Labels")] public Dictionary<string, string>? Labels { get; set; }
+    [JsonPropertyName("StopSignal")] public string? StopSignal { get; set; }
+    [JsonPropertyName("Healthcheck")] public HealthConfig? Healthcheck { get; set; }
+    [JsonPropertyName("Shell")] public IReadOnlyList<string>? Shell { get; set; }
+    [JsonPropertyName("OnBuild")] public IReadOnlyList<string>? OnBuild { get; set; }
     /// <summary>Build-time only (Docker records it so CMD in shell form is known): true when Cmd came from the shell form.</summary>
-    [JsonPropertyName("ArgsEscaped")] public bool? ArgsEscaped { get; init; }
+    [JsonPropertyName("ArgsEscaped")] public bool? ArgsEscaped { get; set; }
 }
 
 /// <summary>JSON's {} as used by ExposedPorts and Volumes maps.</summary>
@@ -87,12 +87,12 @@ public sealed record HistoryEntry(
 
 public sealed record ImageConfigFile
 {
-    [JsonPropertyName("created")] public DateTimeOffset? Created { get; init; }
-    [JsonPropertyName("author")] public string? Author { get; init; }
-    [JsonPropertyName("architecture")] public string Architecture { get; init; } = "amd64";
-    [JsonPropertyName("os")] public string Os { get; init; } = "linux";
-    [JsonPropertyName("variant")] public string? Variant { get; init; }
-    [JsonPropertyName("config")] public ImageRuntimeConfig Config { get; init; } = new();
-    [JsonPropertyName("rootfs")] public RootFs RootFs { get; init; } = new("layers", []);
-    [JsonPropertyName("history")] public IReadOnlyList<HistoryEntry>? History { get; init; }
+    [JsonPropertyName("created")] public DateTimeOffset? Created { get; set; }
+    [JsonPropertyName("author")] public string? Author { get; set; }
+    [JsonPropertyName("architecture")] public string Architecture { get; set; } = "amd64";
+    [JsonPropertyName("os")] public string Os { get; set; } = "linux";
+    [JsonPropertyName("variant")] public string? Variant { get; set; }
+    [JsonPropertyName("config")] public ImageRuntimeConfig Config { get; set; } = new();
+    [JsonPropertyName("rootfs")] public RootFs RootFs { get; set; } = new("layers", []);
+    [JsonPropertyName("history")] public IReadOnlyList<HistoryEntry>? History { get; set; }
 }

@@ -17,16 +17,22 @@ public static class ContainerInit
 
     public static int Main()
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var sync = new SyncChannel(new SafeFd(SyncFd));
         try
         {
+            // Not dumpable until exec: processes of the container cannot open /proc/PID of this
+            // still-privileged helper (runc does the same). exec resets it.
+            Sys.SetDumpable(false);
             Sys.SetCloseOnExec(sync.Fd, true);
             var spec = sync.Receive(RuntimeJson.Default.InitSpec) ?? throw new InitException("no spec from daemon", 127);
+            var received = System.Diagnostics.Stopwatch.GetTimestamp();
             if (spec.Mode == InitMode.Run) PrepareContainer(spec);
             else JoinContainer(spec);
             if (spec.Process.Tty) CreateConsole(sync, bindConsole: spec.Mode == InitMode.Run);
 
-            sync.Send(new InitMessage(InitMessage.Ready), RuntimeJson.Default.InitMessage);
+            sync.Send(new InitMessage(InitMessage.Ready, Timestamps: [started, received, System.Diagnostics.Stopwatch.GetTimestamp()]),
+                RuntimeJson.Default.InitMessage);
             var go = sync.Receive(RuntimeJson.Default.InitMessage);
             if (go?.Kind != InitMessage.Go) return 1; // the daemon gave up on us
 
@@ -132,7 +138,8 @@ public static class ContainerInit
 
         // Privileges, in the only order that works: the bounding set needs CAP_SETPCAP, the id
         // changes need CAP_SETUID/SETGID, so capabilities go last.
-        for (var cap = 0; cap <= Sys.LastCapability(); cap++)
+        var lastCap = Sys.LastCapability();
+        for (var cap = 0; cap <= lastCap; cap++)
             if ((p.Capabilities & (1UL << cap)) == 0) Sys.DropBoundingCapability(cap);
         Sys.ClearAmbientCapabilities();
         Sys.SetGroups(user.AdditionalGids);

@@ -9,22 +9,22 @@ namespace GitOps.Runtime.Init;
 /// </summary>
 public sealed record InitSpec
 {
-    public required InitMode Mode { get; init; }
-    public required ProcessSpec Process { get; init; }
+    public required InitMode Mode { get; set; }
+    public required ProcessSpec Process { get; set; }
     /// <summary>Host path where the container root is assembled (run mode).</summary>
-    public string? Rootfs { get; init; }
-    public OverlaySpec? Overlay { get; init; }
-    public string? Hostname { get; init; }
-    public bool ReadonlyRootfs { get; init; }
+    public string? Rootfs { get; set; }
+    public OverlaySpec? Overlay { get; set; }
+    public string? Hostname { get; set; }
+    public bool ReadonlyRootfs { get; set; }
     /// <summary>Extra mounts (etc files, volumes, tmpfs), applied in order after the standard ones.</summary>
-    public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
-    public IReadOnlyList<string> MaskedPaths { get; init; } = Defaults.MaskedPaths;
-    public IReadOnlyList<string> ReadonlyPaths { get; init; } = Defaults.ReadonlyPaths;
-    public CgroupMountSpec? Cgroup { get; init; }
+    public IReadOnlyList<MountSpec> Mounts { get; set; } = [];
+    public IReadOnlyList<string> MaskedPaths { get; set; } = Defaults.MaskedPaths;
+    public IReadOnlyList<string> ReadonlyPaths { get; set; } = Defaults.ReadonlyPaths;
+    public CgroupMountSpec? Cgroup { get; set; }
     /// <summary>A new network namespace has only a down loopback; bring it up.</summary>
-    public bool LoopbackUp { get; init; }
+    public bool LoopbackUp { get; set; }
     /// <summary>Exec mode: descriptor of the container's mount namespace, passed at fd 4.</summary>
-    public bool JoinMountNamespace { get; init; }
+    public bool JoinMountNamespace { get; set; }
 }
 
 public enum InitMode { Run, Exec }
@@ -44,23 +44,24 @@ public sealed record CgroupHierarchy(string Name, string Options);
 
 public sealed record ProcessSpec
 {
-    public required IReadOnlyList<string> Args { get; init; }
-    public required IReadOnlyList<string> Env { get; init; }
-    public string Cwd { get; init; } = "/";
+    public required IReadOnlyList<string> Args { get; set; }
+    public required IReadOnlyList<string> Env { get; set; }
+    public string Cwd { get; set; } = "/";
     /// <summary>user, uid, user:group or uid:gid, resolved inside the container against its /etc/passwd and /etc/group.</summary>
-    public string User { get; init; } = "";
-    public bool Tty { get; init; }
-    public ulong Capabilities { get; init; } = Defaults.CapabilityMask;
-    public bool NoNewPrivileges { get; init; } = true;
+    public string User { get; set; } = "";
+    public bool Tty { get; set; }
+    public ulong Capabilities { get; set; } = Defaults.CapabilityMask;
+    public bool NoNewPrivileges { get; set; } = true;
     /// <summary>Run tini (passed at fd 5) as PID 1 with the command as its child.</summary>
-    public bool Init { get; init; }
-    public IReadOnlyList<RlimitSpec> Rlimits { get; init; } = Defaults.Rlimits;
+    public bool Init { get; set; }
+    public IReadOnlyList<RlimitSpec> Rlimits { get; set; } = Defaults.Rlimits;
 }
 
 public sealed record RlimitSpec(int Resource, ulong Soft, ulong Hard);
 
 /// <summary>Messages the helper and the daemon exchange on the sync socket.</summary>
-public sealed record InitMessage(string Kind, string? Error = null, int ExitCode = 0)
+/// <param name="Timestamps">Stopwatch ticks (CLOCK_MONOTONIC, comparable across processes) of the helper's phases, for tracing.</param>
+public sealed record InitMessage(string Kind, string? Error = null, int ExitCode = 0, long[]? Timestamps = null)
 {
     public const string Ready = "ready", Go = "go", Failed = "error", Console = "console";
 }

@@ -10,7 +10,13 @@ namespace GitOps.Runtime.State;
 /// </summary>
 public static class AtomicFile
 {
-    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    /// <param name="syncDirectory">
+    /// Whether the rename itself must be durable when this returns. Without it a crash may leave the
+    /// previous content in place, never a torn or empty file: right for state that is re-checked
+    /// on restart anyway.
+    /// </param>
+    public static void Write(string path, ReadOnlySpan<byte> content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        bool syncDirectory = true)
     {
         var dir = Path.GetDirectoryName(path)!;
         var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
@@ -24,11 +30,11 @@ public static class AtomicFile
             fs.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);
-        SyncDirectory(dir);
+        if (syncDirectory) SyncDirectory(dir);
     }
 
-    public static void WriteJson<T>(string path, T value, JsonTypeInfo<T> type) =>
-        Write(path, JsonSerializer.SerializeToUtf8Bytes(value, type));
+    public static void WriteJson<T>(string path, T value, JsonTypeInfo<T> type, bool syncDirectory = true) =>
+        Write(path, JsonSerializer.SerializeToUtf8Bytes(value, type), syncDirectory: syncDirectory);
 
     public static T? ReadJson<T>(string path, JsonTypeInfo<T> type) where T : class
     {

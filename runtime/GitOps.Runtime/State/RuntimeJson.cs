@@ -5,7 +5,13 @@ using GitOps.Runtime.Init;
 
 namespace GitOps.Runtime.State;
 
-/// <summary>Source-generated JSON for everything the engine persists or sends to container-init (NativeAOT needs no reflection).</summary>
+/// <summary>
+/// Source-generated JSON for everything the engine persists or sends to container-init (NativeAOT
+/// needs no reflection). Records bound to JSON have settable, not init-only, properties: the
+/// generator assigns every init-only property in one object initializer, so a member missing from
+/// the JSON would get default(T) instead of its initializer (a partial create request from an API
+/// client would lose its HostConfig). They are still used as immutable values, changed with `with`.
+/// </summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(ContainerConfig))]
 [JsonSerializable(typeof(ContainerState))]

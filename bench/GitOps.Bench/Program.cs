@@ -1,0 +1,26 @@
+using GitOps.Bench;
+
+// gitops benchmarks. Usage: bench/run.sh [engine] [--runs N] [--sleepers N] [--api-only]
+var suite = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "engine";
+int Arg(string name, int fallback)
+{
+    var i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var v) ? v : fallback;
+}
+
+var repo = AppContext.BaseDirectory;
+while (!File.Exists(Path.Combine(repo, "GitOps.sln"))) repo = Path.GetDirectoryName(repo.TrimEnd('/'))!;
+var gitops = Environment.GetEnvironmentVariable("GITOPS_BIN") is { Length: > 0 } b ? b : Path.Combine(repo, "out", "gitops");
+Console.WriteLine($"# gitops benchmarks ({suite}) — {Environment.ProcessorCount} CPUs, kernel {File.ReadAllText("/proc/sys/kernel/osrelease").Trim()}, binary {gitops}");
+
+switch (suite)
+{
+    case "engine":
+        using (var bench = new EngineBench(gitops, repo, Arg("--runs", 50), Arg("--sleepers", 200), args.Contains("--api-only")))
+            await bench.RunAsync();
+        break;
+    default:
+        Console.Error.WriteLine($"unknown suite {suite}; known: engine");
+        return 1;
+}
+return 0;

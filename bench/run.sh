@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Runs the benchmarks with their peers installed: bench/run.sh [suite] [--runs N] [--sleepers N]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -x out/gitops ] || ./install.sh
+peers=(runc docker.io)
+missing=()
+for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || echo "could not install ${missing[*]}: those peers are skipped"
+fi
+dotnet run --project bench/GitOps.Bench -c Release -- "$@"
