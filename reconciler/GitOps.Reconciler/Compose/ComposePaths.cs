@@ -16,7 +16,7 @@ internal static partial class ComposePaths
     {
         if (!IsRelativeLocal(path)) return path;
         var full = Path.GetFullPath(Path.Combine(baseDir, path));
-        var relative = Path.GetRelativePath(rootDir, full).Replace('\\', '/');
+        var relative = Path.GetRelativePath(rootDir, full);
         if (relative == ".") return ".";
         return relative.StartsWith("../", StringComparison.Ordinal) || relative == ".." ? relative : "./" + relative;
     }
