@@ -53,6 +53,7 @@ internal sealed class ComposeFileLoader(LoadContext ctx, string rootDir, bool st
         }
         if (root is null)
         {
+            if (ctx.Files.IsBroken(file)) return null;
             ctx.Diagnostics.Error(new SourceMark(file, 1, 1), "", "empty compose file", "compose.empty");
             return null;
         }

@@ -11,6 +11,7 @@ namespace GitOps.Reconciler.Loading;
 internal sealed class YamlFileCache(DiagnosticBag diagnostics)
 {
     private readonly Dictionary<string, IReadOnlyList<YamlDocument>?> _documents = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _broken = new(StringComparer.Ordinal);
 
     public DiagnosticBag Diagnostics { get; } = diagnostics;
 
@@ -23,7 +24,9 @@ internal sealed class YamlFileCache(DiagnosticBag diagnostics)
         try
         {
             var text = File.ReadAllText(file);
+            var before = Diagnostics.Count;
             docs = YamlReader.Read(file, text, Diagnostics);
+            if (Diagnostics.Count > before) _broken.Add(key);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -33,6 +36,9 @@ internal sealed class YamlFileCache(DiagnosticBag diagnostics)
         _documents[key] = docs;
         return docs;
     }
+
+    /// <summary>True when reading the file reported YAML errors (so "empty file" would only repeat them).</summary>
+    public bool IsBroken(string file) => _broken.Contains(Path.GetFullPath(file));
 
     private static string Describe(Exception e) => e switch
     {

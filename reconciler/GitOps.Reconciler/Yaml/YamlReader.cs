@@ -54,6 +54,13 @@ internal static partial class YamlReader
         {
             // Already reported; the rest of the stream cannot be trusted.
         }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException)
+        {
+            // YamlDotNet's scanner has states in which malformed input makes it throw these instead of a
+            // YamlException (an unclosed flow sequence followed by a plain scalar, for one). Still a syntax error.
+            var at = parser.Current is { } ev ? state.Mark(ev.End) : new SourceMark(file, 1, 1);
+            diagnostics.Error(at, "", "invalid YAML: the parser cannot continue after this point (an unclosed bracket or quote?)", "yaml.syntax");
+        }
         return documents;
     }
 
@@ -123,7 +130,7 @@ internal static partial class YamlReader
                 state.Diagnostics.Error(state.Mark(keyEvent.Start), path, "mapping keys must be strings (is this an unrendered template?)", "yaml.key");
                 throw new AbortDocument();
             }
-            var key = new YScalar(keyScalar.Value, keyScalar.Style == ScalarStyle.Plain, state.Mark(keyScalar.Start), path, TagOf(keyScalar));
+            var key = new YScalar(keyScalar.Value, keyScalar.Style == ScalarStyle.Plain, state.Mark(keyScalar.Start), NodePath.Key(path, keyScalar.Value), TagOf(keyScalar));
             Remember(state, keyScalar, key);
             parser.MoveNext();
             var isMerge = key.Plain && key.Value == "<<" && (key.Tag is null || key.Tag == "tag:yaml.org,2002:merge");
@@ -136,7 +143,7 @@ internal static partial class YamlReader
             }
             if (seen.TryGetValue(key.Value, out var first))
             {
-                state.Diagnostics.Error(key.Mark, NodePath.Key(path, key.Value), $"mapping key \"{key.Value}\" already defined at line {first.Mark.Line}", "yaml.duplicate-key");
+                state.Diagnostics.Error(key.Mark, key.Path, $"mapping key \"{key.Value}\" already defined at line {first.Mark.Line}", "yaml.duplicate-key");
                 continue;
             }
             seen[key.Value] = key;
