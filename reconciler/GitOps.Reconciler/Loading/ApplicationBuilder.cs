@@ -16,6 +16,7 @@ internal sealed class ApplicationBuilder(LoadContext ctx)
     private readonly Dictionary<string, Config> _configs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly List<UnsupportedResource> _unsupported = [];
+    private readonly HashSet<string> _implicitNetworks = new(StringComparer.Ordinal);
 
     public string? Name { get; set; }
 
@@ -33,7 +34,12 @@ internal sealed class ApplicationBuilder(LoadContext ctx)
 
     public void Add(Service service, YNode at) => Add(_services, "service", service.Name, service, at);
 
-    public void Add(Network network, YNode at) => Add(_networks, "network", network.Key, network, at);
+    public void Add(Network network, YNode at)
+    {
+        // A declared network takes the place of one that was only implied ("default").
+        if (_implicitNetworks.Remove(network.Key)) _networks.Remove(network.Key);
+        Add(_networks, "network", network.Key, network, at);
+    }
 
     public void Add(Volume volume, YNode at) => Add(_volumes, "volume", volume.Key, volume, at);
 
@@ -44,7 +50,10 @@ internal sealed class ApplicationBuilder(LoadContext ctx)
     public void Add(Route route, YNode at) => Add(_routes, "route", route.Name, route, at);
 
     /// <summary>Networks Compose creates without a declaration ("default") are added only once.</summary>
-    public void AddImplicit(Network network) => _networks.TryAdd(network.Key, network);
+    public void AddImplicit(Network network)
+    {
+        if (_networks.TryAdd(network.Key, network)) _implicitNetworks.Add(network.Key);
+    }
 
     public void Add(UnsupportedResource resource) => _unsupported.Add(resource);
 

@@ -19,7 +19,13 @@ internal static class ManifestDiscovery
         var result = new List<ManifestFile>();
         foreach (var path in paths)
         {
-            if (System.IO.Directory.Exists(path)) Scan(path, top: true, result, ctx);
+            if (System.IO.Directory.Exists(path))
+            {
+                var before = result.Count;
+                Scan(path, top: true, result, ctx);
+                if (result.Count == before)
+                    ctx.Diagnostics.Warning(new SourceMark(path, 0, 0), "", ctx.Options.Recursive ? "no manifests found" : "no manifests found (-R also looks into subdirectories)", "discovery.empty");
+            }
             else if (File.Exists(path)) result.Add(new ManifestFile(path, Classify(path, explicitFile: true, ctx) ?? ManifestFileKind.Kubernetes));
             else ctx.Diagnostics.Error(new SourceMark(path, 0, 0), "", "no such file or directory", "file.missing");
         }
@@ -49,7 +55,9 @@ internal static class ManifestDiscovery
             result.Add(new ManifestFile(loose[0], ManifestFileKind.Compose));
         else
             foreach (var file in loose)
-                ctx.Diagnostics.Warning(new SourceMark(file, 1, 1), "", $"skipped: looks like a Compose file but is not this directory's project file; name it explicitly to load it", "discovery.skipped");
+                ctx.Diagnostics.Warning(new SourceMark(file, 1, 1), "", top
+                    ? "skipped: looks like a Compose file but is not this directory's project file; name it explicitly to load it"
+                    : "skipped: Compose files are only read from the directory given, not its subdirectories; name it explicitly to load it", "discovery.skipped");
         if (ctx.Options.Recursive)
             foreach (var sub in System.IO.Directory.GetDirectories(dir).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal))
                 Scan(sub, top: false, result, ctx);

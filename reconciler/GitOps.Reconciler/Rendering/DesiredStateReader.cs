@@ -16,13 +16,14 @@ internal static class DesiredStateReader
         var doc = StrictObject.Of(root, r)!;
         doc.Str("apiVersion");
         if (doc.Str("kind") != DesiredStateFormat.Kind) r.Error(root["kind"] ?? root, $"expected kind {DesiredStateFormat.Kind}", "state.kind");
-        app.Name ??= doc.Str("name");
-        foreach (var (name, entry, o) in doc.ObjectMap("services")) { app.Add(Service(name, o, r), entry.Key); ctx.Sources.Add(SourceMap.Service(name), entry.Key); }
-        foreach (var (name, entry, o) in doc.ObjectMap("routes")) app.Add(Route(name, o), entry.Key);
-        foreach (var (name, entry, o) in doc.ObjectMap("networks")) app.Add(Network(name, o), entry.Key);
-        foreach (var (name, entry, o) in doc.ObjectMap("volumes")) app.Add(Volume(name, o), entry.Key);
-        foreach (var (name, entry, o) in doc.ObjectMap("secrets")) app.Add(Secret(name, o, r), entry.Key);
-        foreach (var (name, entry, o) in doc.ObjectMap("configs")) app.Add(Config(name, o), entry.Key);
+        var name = doc.Str("name");
+        app.Name ??= name;
+        foreach (var (key, entry, o) in doc.ObjectMap("services")) { app.Add(Service(key, o, r), entry.Key); ctx.Sources.Add(SourceMap.Service(key), entry.Key); }
+        foreach (var (key, entry, o) in doc.ObjectMap("routes")) app.Add(Route(key, o), entry.Key);
+        foreach (var (key, entry, o) in doc.ObjectMap("networks")) app.Add(Network(key, o), entry.Key);
+        foreach (var (key, entry, o) in doc.ObjectMap("volumes")) app.Add(Volume(key, o), entry.Key);
+        foreach (var (key, entry, o) in doc.ObjectMap("secrets")) app.Add(Secret(key, o, r), entry.Key);
+        foreach (var (key, entry, o) in doc.ObjectMap("configs")) app.Add(Config(key, o), entry.Key);
         foreach (var o in doc.Objects("unsupported"))
         {
             app.Add(new UnsupportedResource(o.RequiredStr("apiVersion"), o.RequiredStr("kind"), o.RequiredStr("name"), o.Str("namespace")));
