@@ -1,0 +1,31 @@
+using GitOps.Reconciler.Loading;
+using GitOps.Reconciler.Model;
+using GitOps.Reconciler.Yaml;
+
+namespace GitOps.Reconciler.Compose;
+
+/// <summary>Maps a loaded Compose project (or stack) into the application being built.</summary>
+internal static class ComposeMapper
+{
+    public static void Map(ComposeProject project, ApplicationBuilder app, LoadContext ctx)
+    {
+        ComposeConsistency.Check(project, ctx);
+        ResourceMapper.Map(project, app, ctx);
+        foreach (var e in ctx.Reader.Mapping(project.Root["services"])?.Entries ?? [])
+        {
+            if (e.Value is not YMapping svc) continue;
+            ctx.Sources.Add(SourceMap.Service(e.Key.Value), e.Key);
+            var service = ServiceMapper.Map(e.Key.Value, svc, project, ctx);
+            app.Add(service, e.Key);
+            if (service.Template.Networks.Any(n => n.Network == "default"))
+                app.AddImplicit(ResourceMapper.DefaultNetwork("default", project.Stack));
+        }
+        foreach (var key in project.Root.Keys)
+        {
+            if (key is "services" or "networks" or "volumes" or "secrets" or "configs" or "name" or "version" or "include" || key.StartsWith("x-", StringComparison.Ordinal)) continue;
+            ctx.Unsupported(project.Root.Entry(key)!.Key, $"top-level '{key}' is not supported by gitops and is ignored", "compose.unsupported-field");
+        }
+        if (project.Root["version"] is { } version)
+            ctx.Diagnostics.Warning(version, "'version' is obsolete and ignored", "compose.version");
+    }
+}

@@ -1,0 +1,39 @@
+using GitOps.Reconciler.Diagnostics;
+using GitOps.Reconciler.Yaml;
+
+namespace GitOps.Reconciler.Loading;
+
+/// <summary>Everything one load shares: options, the findings so far, parsed files and source positions.</summary>
+internal sealed class LoadContext
+{
+    public LoadContext(LoadOptions options)
+    {
+        Options = options;
+        Diagnostics = new DiagnosticBag();
+        Files = new YamlFileCache(Diagnostics);
+        Reader = new NodeReader(Diagnostics);
+    }
+
+    public LoadOptions Options { get; }
+
+    public DiagnosticBag Diagnostics { get; }
+
+    public YamlFileCache Files { get; }
+
+    public NodeReader Reader { get; }
+
+    public SourceMap Sources { get; } = new();
+
+    /// <summary>Something valid that gitops cannot run: a warning, or an error under <see cref="LoadOptions.Strict"/>.</summary>
+    public void Unsupported(YNode node, string message, string code = "unsupported")
+    {
+        if (Options.Strict) Diagnostics.Error(node, message, code);
+        else Diagnostics.Warning(node, message, code);
+    }
+
+    public void Unsupported(SourceMark mark, string path, string message, string code = "unsupported")
+    {
+        if (Options.Strict) Diagnostics.Error(mark, path, message, code);
+        else Diagnostics.Warning(mark, path, message, code);
+    }
+}

@@ -1,0 +1,24 @@
+namespace GitOps.Reconciler.Model;
+
+/// <summary>
+/// What each replica is made of: one or more containers sharing a network namespace (a Compose service has
+/// one; a Kubernetes pod may have sidecars and init containers), plus the replica-level settings.
+/// Changing anything here means replacing replicas; replica count and update policy live outside it.
+/// </summary>
+internal sealed record PodTemplate(
+    ValueMap<string> Labels,
+    ValueMap<string> Annotations,
+    ValueList<Container> Containers,
+    ValueList<Container> InitContainers,
+    string? Hostname,
+    string? Domainname,
+    NetworkMode NetworkMode,
+    ValueList<NetworkAttachment> Networks,
+    ValueList<string> Dns,
+    ValueList<string> DnsSearch,
+    ValueList<string> ExtraHosts,
+    RestartPolicy Restart,
+    TimeSpan StopGracePeriod,
+    ValueList<string> VolumesFrom,
+    string? Ipc,
+    string? Pid);

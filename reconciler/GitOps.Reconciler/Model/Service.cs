@@ -1,0 +1,21 @@
+namespace GitOps.Reconciler.Model;
+
+/// <summary>
+/// One service: the template every replica is made from, how many replicas and where, how a changed
+/// template is rolled out, published ports, and what must run first. Format defaults are already applied,
+/// so two ways of writing the same thing give equal records (and equal <see cref="Hashing.SpecHash"/>es).
+/// </summary>
+internal sealed record Service(
+    string Name,
+    SourceFormat Format,
+    WorkloadKind Kind,
+    ValueMap<string> Labels,
+    PodTemplate Template,
+    Replication Replication,
+    UpdateStrategy Update,
+    UpdateStrategy? Rollback,
+    Placement Placement,
+    ValueList<PortBinding> Ports,
+    EndpointMode EndpointMode,
+    ValueList<Dependency> DependsOn,
+    StatefulOptions? Stateful);

@@ -1,0 +1,12 @@
+namespace GitOps.Reconciler.Model;
+
+/// <summary>What kind of object declared the service: a Compose/stack service or a Kubernetes workload kind.</summary>
+internal enum WorkloadKind
+{
+    Service,
+    Pod,
+    ReplicaSet,
+    ReplicationController,
+    Deployment,
+    StatefulSet,
+}
