@@ -20,6 +20,8 @@ public static class Program
         root.Subcommands.Add(SystemCommands.Inspect());
         root.Subcommands.Add(ContainerCommands.Group());
         root.Subcommands.Add(ImageCommands.Group());
+        root.Subcommands.Add(NetworkCommands.Group());
+        root.Subcommands.Add(NetworkCommands.Router());
         root.Subcommands.Add(ManifestCommands.Validate());
         root.Subcommands.Add(ManifestCommands.Render());
         // Docker's short forms: gitops run, ps, exec, logs, ...

@@ -42,3 +42,33 @@ public static unsafe partial class Sys
 {
     public static uint GetEuid() => geteuid();
 }
+
+public static unsafe partial class Sys
+{
+    /// <summary>
+    /// Runs <paramref name="work"/> on a new thread inside the network namespace <paramref name="netns"/>.
+    /// Sockets created there stay in that namespace when used from any thread afterwards. The thread
+    /// ends after the work, so no pooled thread is ever left in a container's namespace.
+    /// The work must be plain syscalls: a thread the runtime starts from here (the thread pool's
+    /// workers, the socket engine's epoll thread, which a first .NET Socket starts) inherits the
+    /// container's network namespace and would do the daemon's networking there from then on.
+    /// </summary>
+    public static T InNetworkNamespace<T>(SafeFd netns, Func<T> work)
+    {
+        T result = default!;
+        Exception? error = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Setns(netns, (int)Namespaces.Net);
+                result = work();
+            }
+            catch (Exception e) { error = e; }
+        }, 256 * 1024) { IsBackground = true, Name = "netns" };
+        thread.Start();
+        thread.Join();
+        if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
+        return result;
+    }
+}

@@ -21,3 +21,41 @@ public static unsafe partial class Sys
         finally { close(sock); }
     }
 }
+
+public static unsafe partial class Sys
+{
+    /// <summary>
+    /// A TCP or UDP socket bound to ipv4:port (0: a free ephemeral port) and nothing more, with
+    /// SO_REUSEADDR off: a port holder no other socket can share. (.NET's Socket.Bind turns
+    /// SO_REUSEADDR on for TCP, and two such bound sockets may share a port.) Returns the port bound.
+    /// </summary>
+    public static SafeFd BindIPv4(bool udp, ReadOnlySpan<byte> address, int port, out int boundPort) =>
+        BindIPv4(udp, address, port, listenBacklog: 0, out boundPort);
+
+    /// <summary>As above, and listening (TCP) when <paramref name="listenBacklog"/> is positive.</summary>
+    public static SafeFd BindIPv4(bool udp, ReadOnlySpan<byte> address, int port, int listenBacklog, out int boundPort)
+    {
+        if (address.Length != 4) throw new ArgumentException("an IPv4 address is 4 bytes", nameof(address));
+        var fd = new SafeFd(Check(socket(2 /* AF_INET */, (udp ? 2 : 1) | O_CLOEXEC, 0), "socket"));
+        try
+        {
+            var sa = stackalloc byte[16];
+            new Span<byte>(sa, 16).Clear();
+            *(ushort*)sa = 2;
+            sa[2] = (byte)(port >> 8);
+            sa[3] = (byte)port;
+            address.CopyTo(new Span<byte>(sa + 4, 4));
+            Check(bind(fd.Fd, (Tmds.Linux.sockaddr*)sa, 16), "bind", $"{address[0]}.{address[1]}.{address[2]}.{address[3]}:{port}");
+            var len = (Tmds.Linux.socklen_t)16;
+            Check(getsockname(fd.Fd, (Tmds.Linux.sockaddr*)sa, &len), "getsockname");
+            boundPort = (sa[2] << 8) | sa[3];
+            if (!udp && listenBacklog > 0) Check(listen(fd.Fd, listenBacklog), "listen");
+            return fd;
+        }
+        catch
+        {
+            fd.Dispose();
+            throw;
+        }
+    }
+}

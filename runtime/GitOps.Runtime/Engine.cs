@@ -35,10 +35,12 @@ public sealed class Engine : IDisposable
         Images = new ImageStore(Paths);
         Cgroups = options.Cgroups ?? CgroupDetector.Detect(Paths.InstanceName);
         Pump = new OutputPump();
+        Networks = new Networking.NetworkManager(Paths, Events);
+        Networks.Initialize();
         using (var image = options.InitHelperImage?.Invoke())
             _init = image is not null ? InitBinary.FromImage(image)
                 : InitBinary.FromSelf(Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell where this binary is"));
-        Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, options.Hooks, FindTini());
+        Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, [Networks, .. options.Hooks], FindTini(), Networks);
         Execs = new ExecManager(Containers, Pump);
     }
 
@@ -49,6 +51,7 @@ public sealed class Engine : IDisposable
     public OutputPump Pump { get; }
     public ContainerManager Containers { get; }
     public ExecManager Execs { get; }
+    public Networking.NetworkManager Networks { get; }
 
     /// <summary>Re-adopts running containers, cleans leftovers and applies restart policies.</summary>
     public void Start() => Containers.Restore();
@@ -60,6 +63,7 @@ public sealed class Engine : IDisposable
     public void Dispose()
     {
         Containers.Dispose();
+        Networks.Dispose();
         Pump.Dispose();
         _init.Dispose();
         _lock.Dispose();

@@ -26,6 +26,15 @@ namespace GitOps.Cli.Api;
 [JsonSerializable(typeof(EngineEvent))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(Runtime.Networking.NetworkCreate))]
+[JsonSerializable(typeof(NetworkInspect))]
+[JsonSerializable(typeof(List<NetworkInspect>))]
+[JsonSerializable(typeof(NetworkConnectRequest))]
+[JsonSerializable(typeof(PruneNetworksResponse))]
+[JsonSerializable(typeof(Runtime.Networking.RouterCreate))]
+[JsonSerializable(typeof(Runtime.Networking.RouterConfig))]
+[JsonSerializable(typeof(List<Runtime.Networking.RouterConfig>))]
+[JsonSerializable(typeof(List<Runtime.Networking.RouterBackendConfig>))]
 public sealed partial class ApiJson : JsonSerializerContext;
 
 /// <summary>Indented output for inspect, as docker inspect prints.</summary>

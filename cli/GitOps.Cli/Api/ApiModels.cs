@@ -36,7 +36,17 @@ public sealed record ExecInspect(string ID, bool Running, int? ExitCode, int Pid
 /// <summary>One row of GET /containers/json.</summary>
 public sealed record ContainerSummary(
     string Id, IReadOnlyList<string> Names, string Image, string ImageID, string Command, long Created,
-    string State, string Status, Dictionary<string, string> Labels, IReadOnlyList<PortSummary> Ports);
+    string State, string Status, Dictionary<string, string> Labels, IReadOnlyList<PortSummary> Ports)
+{
+    public SummaryHostConfig? HostConfig { get; init; }
+    public SummaryNetworkSettings? NetworkSettings { get; init; }
+}
+
+public sealed record SummaryHostConfig(string NetworkMode);
+
+public sealed record SummaryNetworkSettings(Dictionary<string, SummaryNetwork> Networks);
+
+public sealed record SummaryNetwork(string NetworkID, string IPAddress);
 
 public sealed record PortSummary(string? IP, int PrivatePort, int? PublicPort, string Type);
 

@@ -36,7 +36,7 @@ internal static class ContainerCommands
     public static IEnumerable<Command> Verbs() =>
     [
         Run(), Create(), Start(), Stop(), Restart(), Kill(), Remove(), List("ls", ["ps", "list"]), Inspect(), Logs(), Exec(), Attach(),
-        Diff(), Commit(), Top(), Wait(), Rename(), Pause(), Unpause(),
+        Diff(), Commit(), Top(), Wait(), Rename(), Pause(), Unpause(), NetworkCommands.Port(),
     ];
 
     // ---- run / create ------------------------------------------------------------------------
@@ -317,7 +317,7 @@ internal static class ContainerCommands
         var all = new Option<bool>("--all", "-a") { Description = "Show all containers (default shows just running)" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "Only display container IDs" };
         var noTrunc = new Option<bool>("--no-trunc") { Description = "Don't truncate output" };
-        var filter = new Option<string[]>("--filter", "-f") { Description = "Filter output (name=, id=, status=, label=, ancestor=, exited=)" };
+        var filter = new Option<string[]>("--filter", "-f") { Description = "Filter output (name=, id=, status=, label=, ancestor=, exited=, network=, publish=, expose=)" };
         var format = new Option<string?>("--format") { Description = "Format output using a Go template" };
         var last = new Option<int?>("--last", "-n") { Description = "Show n last created containers (includes all states)" };
         var latest = new Option<bool>("--latest", "-l") { Description = "Show the latest created container (includes all states)" };
@@ -368,6 +368,7 @@ internal static class ContainerCommands
         ["Status"] = r.Status,
         ["Names"] = string.Join(",", r.Names.Select(n => n.TrimStart('/'))),
         ["Labels"] = string.Join(",", r.Labels.Select(kv => $"{kv.Key}={kv.Value}")),
+        ["Networks"] = r.NetworkSettings is { } ns ? string.Join(",", ns.Networks.Keys) : "",
     };
 
     /// <summary>--format with docker's "table" prefix (print a header row).</summary>
@@ -422,7 +423,13 @@ internal static class ContainerCommands
             JsonElement? doc = null;
             foreach (var kind in type == "any" ? new[] { "container", "image" } : [type])
             {
-                var path = kind == "container" ? $"containers/{Cli.Q(n)}/json" : $"images/{n}/json";
+                var path = kind switch
+                {
+                    "container" => $"containers/{Cli.Q(n)}/json",
+                    "network" => $"networks/{Cli.Q(n)}",
+                    "router" => $"routers/{Cli.Q(n)}",
+                    _ => $"images/{n}/json",
+                };
                 try { doc = await client.GetJsonAsync(path, ApiJson.Default.JsonElement, ct); break; }
                 catch (ApiException e) when (e.Status == 404) { }
             }

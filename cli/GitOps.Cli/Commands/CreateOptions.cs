@@ -29,6 +29,11 @@ internal sealed class CreateOptions
     public readonly Option<int?> StopTimeout = new("--stop-timeout") { Description = "Timeout (in seconds) to stop a container" };
     public readonly Option<bool> ReadOnly = new("--read-only") { Description = "Mount the container's root filesystem as read only" };
     public readonly Option<string?> Network = new("--network", "--net") { Description = "Connect a container to a network (none, host, container:NAME)" };
+    public readonly Option<string[]> Publish = new("--publish", "-p") { Description = "Publish a container's port to the host ([IP:][HOST_PORT:]CONTAINER_PORT[/PROTO])" };
+    public readonly Option<bool> PublishAll = new("--publish-all", "-P") { Description = "Publish all exposed ports to free host ports" };
+    public readonly Option<string[]> Expose = new("--expose") { Description = "Expose a port or a range of ports" };
+    public readonly Option<string[]> NetworkAlias = new("--network-alias") { Description = "Add a network-scoped alias for the container" };
+    public readonly Option<string?> Ip = new("--ip") { Description = "IPv4 address on the network of --network" };
     public readonly Option<string[]> CapAdd = new("--cap-add") { Description = "Add Linux capabilities" };
     public readonly Option<string[]> CapDrop = new("--cap-drop") { Description = "Drop Linux capabilities" };
     public readonly Option<string[]> LogOpt = new("--log-opt") { Description = "Log driver options (max-size, max-file)" };
@@ -44,7 +49,7 @@ internal sealed class CreateOptions
     public IEnumerable<Option> Options =>
     [
         Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint, Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Restart, Init,
-        Interactive, Tty, Label, StopSignal, StopTimeout, ReadOnly, Network, CapAdd, CapDrop, LogOpt, HealthCmd, HealthInterval,
+        Interactive, Tty, Label, StopSignal, StopTimeout, ReadOnly, Network, Publish, PublishAll, Expose, NetworkAlias, Ip, CapAdd, CapDrop, LogOpt, HealthCmd, HealthInterval,
         HealthTimeout, HealthStartPeriod, HealthRetries, NoHealthcheck,
     ];
 
@@ -99,6 +104,16 @@ internal sealed class CreateOptions
         }
         var entrypoint = pr.GetValue(Entrypoint);
         var command = pr.GetValue(Command) ?? [];
+        var network = pr.GetValue(Network) ?? "bridge";
+        var endpoints = new Dictionary<string, Runtime.Networking.EndpointRequest>();
+        if ((pr.GetValue(NetworkAlias) ?? []).Length > 0 || pr.GetValue(Ip) is not null)
+            endpoints[network is "default" ? "bridge" : network] = new Runtime.Networking.EndpointRequest
+            {
+                Aliases = pr.GetValue(NetworkAlias) ?? [], IPv4Address = pr.GetValue(Ip),
+            };
+        var exposed = new List<string>();
+        foreach (var e in pr.GetValue(Expose) ?? [])
+            exposed.AddRange(PortSpec.Parse([e]).Keys);
         return new CreateRequest
         {
             Image = pr.GetValue(Image)!,
@@ -116,6 +131,8 @@ internal sealed class CreateOptions
             StopSignal = pr.GetValue(StopSignal),
             StopTimeout = pr.GetValue(StopTimeout),
             Healthcheck = BuildHealth(pr),
+            ExposedPorts = exposed,
+            Networks = endpoints,
             HostConfig = new HostConfig
             {
                 AutoRemove = pr.GetValue(ContainerCommands.Rm),
@@ -126,7 +143,9 @@ internal sealed class CreateOptions
                 NanoCpus = nanoCpus,
                 CpuShares = pr.GetValue(CpuShares) ?? 0,
                 PidsLimit = pr.GetValue(PidsLimit) ?? 0,
-                NetworkMode = pr.GetValue(Network) ?? "bridge",
+                NetworkMode = network,
+                PortBindings = PortSpec.Parse(pr.GetValue(Publish) ?? []),
+                PublishAllPorts = pr.GetValue(PublishAll),
                 ReadonlyRootfs = pr.GetValue(ReadOnly),
                 LogMaxSize = logMax,
                 LogMaxFiles = logFiles,

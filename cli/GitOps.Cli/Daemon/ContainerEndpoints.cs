@@ -1,3 +1,4 @@
+using GitOps.Runtime.Networking;
 using System.Text;
 using System.Text.Json;
 using GitOps.Cli.Api;
@@ -273,11 +274,37 @@ internal static class Filters
                 "exited" => c.State.Status == ContainerStatus.Exited && values.Contains(c.State.ExitCode.ToString()),
                 "label" => values.All(v => MatchLabel(c.Config.Labels, v)),
                 "ancestor" => values.Any(v => engine.Images.Find(v)?.Id == c.Config.ImageId || c.Config.Image == v),
+                "network" => values.Any(v => OnNetwork(c, v, engine)),
+                "publish" => values.Any(v => engine.Networks.Settings(c.Id)?.Ports.Any(p => MatchPort(v, p.HostPort, p.Protocol)) == true),
+                "expose" => values.Any(v => c.Config.ExposedPorts.Select(NetworkManager.ParsePort).Any(p => MatchPort(v, p.Port, p.Protocol))),
                 _ => throw new InvalidArgumentException($"invalid filter '{key}'"),
             };
             if (!ok) return false;
         }
         return true;
+    }
+
+    /// <summary>network=NAME or ID: attached to it now, or configured to join it.</summary>
+    static bool OnNetwork(Container c, string value, Engine engine)
+    {
+        var net = engine.Networks.Find(value);
+        if (net is null) return false;
+        if (engine.Networks.Settings(c.Id) is { Endpoints.Count: > 0 } s) return s.Endpoints.Any(e => e.NetworkId == net.Id);
+        var mode = c.Config.HostConfig.NetworkMode is "" or "default" ? "bridge" : c.Config.HostConfig.NetworkMode;
+        return mode == net.Name || mode == net.Id || c.Config.Networks.ContainsKey(net.Name) || c.Config.Networks.ContainsKey(net.Id);
+    }
+
+    /// <summary>publish= and expose= take PORT, PORT/PROTO or START-END[/PROTO].</summary>
+    static bool MatchPort(string filter, int port, string protocol)
+    {
+        var slash = filter.IndexOf('/');
+        if (slash >= 0 && !string.Equals(filter[(slash + 1)..], protocol, StringComparison.OrdinalIgnoreCase)) return false;
+        var range = slash >= 0 ? filter[..slash] : filter;
+        var dash = range.IndexOf('-');
+        if (dash < 0) return int.TryParse(range, out var p) ? p == port : throw new InvalidArgumentException($"invalid port filter \"{filter}\"");
+        return int.TryParse(range[..dash], out var lo) && int.TryParse(range[(dash + 1)..], out var hi)
+            ? port >= lo && port <= hi
+            : throw new InvalidArgumentException($"invalid port range filter \"{filter}\"");
     }
 
     public static bool MatchLabel(IReadOnlyDictionary<string, string> labels, string filter)

@@ -63,10 +63,33 @@ internal static class Inspect
                 StopSignal = cfg.StopSignal,
                 StopTimeout = cfg.StopTimeout,
             },
-            NetworkSettings = new NetworkSettingsInspect
-            {
-                SandboxKey = s.Running ? $"/proc/{s.Pid}/ns/net" : "",
-            },
+            NetworkSettings = NetworkSettings(c, engine),
+        };
+    }
+
+    static NetworkSettingsInspect NetworkSettings(Container c, Engine engine)
+    {
+        var s = c.State;
+        var net = engine.Networks.Settings(c.Id);
+        var ports = new Dictionary<string, IReadOnlyList<PortBinding>?>();
+        foreach (var p in c.Config.ExposedPorts) ports[p] = null;
+        foreach (var p in net?.Ports ?? [])
+        {
+            var key = $"{p.ContainerPort}/{p.Protocol}";
+            var list = ports.GetValueOrDefault(key)?.ToList() ?? [];
+            list.Add(new PortBinding(p.HostIp, p.HostPort.ToString()));
+            ports[key] = list;
+        }
+        var primary = net?.Endpoints.FirstOrDefault();
+        return new NetworkSettingsInspect
+        {
+            SandboxKey = s.Running ? $"/proc/{s.Pid}/ns/net" : "",
+            Ports = ports,
+            IPAddress = primary?.IPAddress ?? "",
+            Gateway = primary?.Gateway ?? "",
+            MacAddress = primary?.MacAddress ?? "",
+            Networks = (net?.Endpoints ?? []).ToDictionary(e => e.NetworkName, e => new EndpointInspect(e.NetworkId, e.EndpointId,
+                e.Gateway, e.IPAddress, e.PrefixLen, e.MacAddress, e.Aliases, [c.Name, .. e.Aliases, c.Id[..12]])),
         };
     }
 
@@ -83,8 +106,34 @@ internal static class Inspect
         var command = string.Join(' ', new[] { cfg.Path }.Concat(cfg.Args.Select(a => a.Contains(' ') ? $"'{a}'" : a)));
         var image = cfg.Image;
         if (engine.Images.Find(cfg.ImageId) is { } rec && engine.Images.Find(image)?.Id != rec.Id) image = rec.Id[7..19];
+        var net = engine.Networks.Settings(cfg.Id);
+        var ports = (net?.Ports ?? []).Select(p => new PortSummary(p.HostIp, p.ContainerPort, p.HostPort, p.Protocol)).ToList();
+        // A running container lists its exposed ports that are not published too, as docker ps does.
+        if (s.Running)
+            foreach (var exposed in cfg.ExposedPorts)
+            {
+                var (number, proto) = GitOps.Runtime.Networking.NetworkManager.ParsePort(exposed);
+                if (!ports.Any(p => p.PrivatePort == number && p.Type == proto)) ports.Add(new PortSummary(null, number, null, proto));
+            }
+        // Attached networks while running; the ones it will join otherwise.
+        var networks = net is { Endpoints.Count: > 0 }
+            ? net.Endpoints.ToDictionary(e => e.NetworkName, e => new SummaryNetwork(e.NetworkId, e.IPAddress))
+            : ConfiguredNetworks(cfg).ToDictionary(n => n, _ => new SummaryNetwork("", ""));
         return new ContainerSummary(cfg.Id, ["/" + cfg.Name], image, cfg.ImageId, command, cfg.Created.ToUnixTimeSeconds(),
-            s.Status, StatusText(s), cfg.Labels, []);
+            s.Status, StatusText(s), cfg.Labels, ports)
+        {
+            HostConfig = new SummaryHostConfig(NetworkModeName(cfg.HostConfig.NetworkMode)),
+            NetworkSettings = new SummaryNetworkSettings(networks),
+        };
+    }
+
+    static string NetworkModeName(string mode) => mode is "" or "default" ? "bridge" : mode;
+
+    static IEnumerable<string> ConfiguredNetworks(GitOps.Runtime.Containers.ContainerConfig cfg)
+    {
+        var mode = NetworkModeName(cfg.HostConfig.NetworkMode);
+        if (mode.StartsWith("container:", StringComparison.Ordinal)) return [];
+        return new[] { mode }.Concat(cfg.Networks.Keys).Distinct(StringComparer.Ordinal);
     }
 
     public static string StatusText(ContainerState s)

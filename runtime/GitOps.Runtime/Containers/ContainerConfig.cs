@@ -31,6 +31,8 @@ public sealed record ContainerConfig
     public HealthConfig? Healthcheck { get; set; }
     public IReadOnlyList<string> ExposedPorts { get; set; } = [];
     public IReadOnlyList<string> Volumes { get; set; } = [];
+    /// <summary>Networks joined besides the one of NetworkMode, with their aliases and static addresses.</summary>
+    public Dictionary<string, Networking.EndpointRequest> Networks { get; set; } = [];
     public required HostConfig HostConfig { get; set; }
 }
 
@@ -49,6 +51,10 @@ public sealed record HostConfig
     public bool ReadonlyRootfs { get; set; }
     public long LogMaxSize { get; set; } = Logs.JsonFileLog.DefaultMaxSize;
     public int LogMaxFiles { get; set; } = Logs.JsonFileLog.DefaultMaxFiles;
+    /// <summary>"80/tcp" → host bindings (docker run -p); an empty binding list means "any free host port".</summary>
+    public Dictionary<string, List<Networking.PortBindingRequest>> PortBindings { get; set; } = [];
+    /// <summary>docker run -P: every exposed port to a free ephemeral host port.</summary>
+    public bool PublishAllPorts { get; set; }
     public IReadOnlyList<string> CapAdd { get; set; } = [];
     public IReadOnlyList<string> CapDrop { get; set; } = [];
 }

@@ -41,6 +41,27 @@ public sealed record ContainerFiles(string Dir, string Id)
         "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\n" +
         "ff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n" + (address is null ? "" : $"{address}\t{hostname}\n");
 
+    /// <summary>The host's name, for containers on the host's network.</summary>
+    public static string HostHostname()
+    {
+        try { return File.ReadAllText("/proc/sys/kernel/hostname").Trim(); }
+        catch (IOException) { return Environment.MachineName; }
+    }
+
+    /// <summary>The host's /etc/hosts, for containers on the host's network (a copy: the container may edit its own).</summary>
+    public static string HostHosts()
+    {
+        try { return File.ReadAllText("/etc/hosts"); }
+        catch (IOException) { return DefaultHosts(HostHostname()); }
+    }
+
+    /// <summary>The host's resolv.conf as it is, for containers on the host's network (loopback resolvers work there).</summary>
+    public static string HostResolvConfVerbatim()
+    {
+        try { return File.ReadAllText("/etc/resolv.conf"); }
+        catch (IOException) { return HostResolvConf(); }
+    }
+
     /// <summary>The host's resolv.conf without loopback nameservers, which mean nothing inside a network namespace.</summary>
     public static string HostResolvConf()
     {

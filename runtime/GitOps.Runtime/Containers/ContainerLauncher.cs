@@ -78,6 +78,12 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         catch
         {
             Abort(pidfd, cgroup);
+            // Undo what the hooks set up before the failure (each AfterStop is idempotent).
+            foreach (var hook in hooks)
+            {
+                try { hook.AfterStop(config); }
+                catch (Exception e) { Console.Error.WriteLine($"container {config.Id[..12]}: cleanup after a failed start: {e.Message}"); }
+            }
             throw;
         }
     }

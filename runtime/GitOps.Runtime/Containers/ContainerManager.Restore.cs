@@ -65,6 +65,8 @@ public sealed partial class ContainerManager
                     }
                 }
                 _pump.AddPidfd(pidfd, () => OnExit(c, proc));
+                try { _networks.Adopt(config, state.Pid); }
+                catch (Exception e) when (e is IOException or EngineException) { Console.Error.WriteLine($"container {Ids.Short(id)}: re-adopting its network: {e.Message}"); }
                 adopted.Add(id);
                 continue;
             }
@@ -83,6 +85,8 @@ public sealed partial class ContainerManager
                 (policy.Name == "on-failure" && wasRunning))
                 toRestart.Add(c);
         }
+
+        _networks.Reconcile();
 
         // Cgroups of containers that no longer exist, or that died while we were away.
         foreach (var id in _cgroups.List())

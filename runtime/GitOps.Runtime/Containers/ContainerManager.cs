@@ -23,6 +23,7 @@ public sealed partial class ContainerManager : IDisposable
     readonly ContainerLauncher _launcher;
     readonly IReadOnlyList<IContainerStartHook> _hooks;
     readonly string? _tiniPath;
+    readonly Networking.NetworkManager _networks;
     readonly Lock _gate = new();
     readonly Dictionary<string, Container> _byId = new(StringComparer.Ordinal);
     readonly Dictionary<string, string> _idByName = new(StringComparer.Ordinal);
@@ -31,8 +32,9 @@ public sealed partial class ContainerManager : IDisposable
     ProcExitMonitor? _exitMonitor;
 
     public ContainerManager(EnginePaths paths, ImageStore images, ICgroupDriver cgroups, EventBus events, OutputPump pump,
-        InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath)
+        InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath, Networking.NetworkManager networks)
     {
+        _networks = networks;
         _paths = paths;
         _images = images;
         _cgroups = cgroups;
@@ -84,6 +86,11 @@ public sealed partial class ContainerManager : IDisposable
         if (sw is not null) Console.Error.WriteLine($"trace create resolved image: {sw.Elapsed.TotalMilliseconds:0.00} ms");
         var h = req.HostConfig;
         Validate(req, h);
+        var networkPlan = _networks.Plan(h, req.Networks);
+        if (networkPlan.Kind == Networking.NetworkModeKind.Container && req.Hostname is { Length: > 0 })
+            throw new InvalidArgumentException("conflicting options: hostname and the network mode");
+        if (networkPlan.Kind == Networking.NetworkModeKind.Container && req.ExposedPorts.Count > 0)
+            throw new InvalidArgumentException("conflicting options: port exposing and the container type network mode");
         var cfg = image.Config.Config;
         var command = CommandResolver.Resolve(cfg.Entrypoint, cfg.Cmd, req.Entrypoint, req.Cmd);
         var id = Ids.New();
@@ -100,7 +107,9 @@ public sealed partial class ContainerManager : IDisposable
         var files = new ContainerFiles(_paths.Container(id), id);
         try
         {
-            var hostname = req.Hostname is { Length: > 0 } hn ? hn : Ids.Short(id);
+            // --network host: the host's name, as Docker does (the UTS namespace stays private).
+            var hostname = req.Hostname is { Length: > 0 } hn ? hn
+                : networkPlan.Kind == Networking.NetworkModeKind.Host ? ContainerFiles.HostHostname() : Ids.Short(id);
             var config = new ContainerConfig
             {
                 Id = id,
@@ -124,12 +133,16 @@ public sealed partial class ContainerManager : IDisposable
                 StopSignal = req.StopSignal ?? cfg.StopSignal ?? "SIGTERM",
                 StopTimeout = req.StopTimeout ?? 10,
                 Healthcheck = req.Healthcheck ?? cfg.Healthcheck,
-                ExposedPorts = cfg.ExposedPorts?.Keys.ToList() ?? [],
+                ExposedPorts = (cfg.ExposedPorts?.Keys.AsEnumerable() ?? []).Concat(req.ExposedPorts.Select(NormalizePort))
+                    .Concat(h.PortBindings.Keys.Select(NormalizePort)).Distinct().ToList(),
+                Networks = req.Networks,
                 Volumes = cfg.Volumes?.Keys.ToList() ?? [],
                 HostConfig = h,
             };
             Signals.Parse(config.StopSignal);
-            files.Create(hostname, ContainerFiles.DefaultHosts(hostname), ContainerFiles.HostResolvConf());
+            files.Create(hostname,
+                networkPlan.Kind == Networking.NetworkModeKind.Host ? ContainerFiles.HostHosts() : ContainerFiles.DefaultHosts(hostname),
+                _networks.ResolvConf(networkPlan));
             AtomicFile.WriteJson(files.Config, config, RuntimeJson.Default.ContainerConfig, syncDirectory: false);
             var container = new Container(config, new ContainerState(), files, NewOutput(files, h));
             container.Update(s => s);
@@ -164,7 +177,13 @@ public sealed partial class ContainerManager : IDisposable
         if (h.Init && _tiniPath is null)
             throw new InvalidArgumentException("--init needs tini, which is not installed (apt-get install tini)");
         if (req.StopTimeout is < -1) throw new InvalidArgumentException("invalid stop timeout");
-        NetworkPlan(h.NetworkMode); // validates the mode
+        foreach (var port in h.PortBindings.Keys.Concat(req.ExposedPorts)) Networking.NetworkManager.ParsePort(port);
+    }
+
+    static string NormalizePort(string port)
+    {
+        var (number, proto) = Networking.NetworkManager.ParsePort(port);
+        return $"{number}/{proto}";
     }
 
     static KeyValuePair<string, string> SplitEnv(string e)
@@ -193,23 +212,17 @@ public sealed partial class ContainerManager : IDisposable
         finally { c.Lifecycle.Release(); }
     }
 
-    (bool NewNetNs, string? JoinContainer) NetworkPlan(string mode) => mode switch
-    {
-        "host" => (false, null),
-        "none" or "bridge" or "default" or "" => (true, null),
-        _ when mode.StartsWith("container:", StringComparison.Ordinal) => (false, mode[10..]),
-        _ => throw new NotFoundException($"network {mode} not found"),
-    };
-
     void StartLocked(Container c, bool manual)
     {
         var config = c.Config;
         var image = _images.Resolve(config.ImageId);
-        var (newNet, joinName) = NetworkPlan(config.HostConfig.NetworkMode);
+        var plan = _networks.Plan(config.HostConfig, config.Networks);
+        var (newNet, joinName) = (plan.Kind is Networking.NetworkModeKind.Bridge or Networking.NetworkModeKind.None, plan.JoinContainer);
         SafeFd? joinNet = null;
+        Container? netOwner = null;
         if (joinName is not null)
         {
-            var other = Get(joinName);
+            var other = netOwner = Get(joinName);
             var otherPid = other.Process?.Pid ?? throw new ConflictException($"cannot join network of a non running container: {joinName}");
             joinNet = Sys.Open($"/proc/{otherPid}/ns/net", Sys.O_RDONLY);
         }
@@ -218,7 +231,7 @@ public sealed partial class ContainerManager : IDisposable
         LaunchedProcess launched;
         try
         {
-            launched = _launcher.Launch(config, BuildSpec(c, image, newNet), stdio, tini, joinNet);
+            launched = _launcher.Launch(config, BuildSpec(c, image, newNet, netOwner), stdio, tini, joinNet);
         }
         catch (StartFailedException e)
         {
@@ -275,16 +288,19 @@ public sealed partial class ContainerManager : IDisposable
         }
     }
 
-    InitSpec BuildSpec(Container c, ResolvedImage image, bool newNetNs)
+    /// <param name="netOwner">With --network container:X, X: its hostname, hosts and resolv.conf are shared, as Docker does.</param>
+    InitSpec BuildSpec(Container c, ResolvedImage image, bool newNetNs, Container? netOwner = null)
     {
         var config = c.Config;
         var f = c.Files;
+        var hostname = netOwner?.Config.Hostname ?? config.Hostname;
+        var netFiles = netOwner?.Files ?? f;
         // overlayfs wants the topmost lower layer first; the init layer sits on top of the image.
         var lowers = new List<string> { f.InitLayer };
         lowers.AddRange(image.LayerDirs.Reverse());
         var env = new List<string>();
         if (!config.Env.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) env.Add("PATH=" + Defaults.Path);
-        env.Add("HOSTNAME=" + config.Hostname);
+        env.Add("HOSTNAME=" + hostname);
         if (config.Tty) env.Add("TERM=xterm");
         env.AddRange(config.Env);
         return new InitSpec
@@ -292,13 +308,13 @@ public sealed partial class ContainerManager : IDisposable
             Mode = InitMode.Run,
             Rootfs = f.Rootfs,
             Overlay = new OverlaySpec(lowers, f.Upper, f.Work),
-            Hostname = config.Hostname,
+            Hostname = hostname,
             ReadonlyRootfs = config.HostConfig.ReadonlyRootfs,
             Mounts =
             [
-                new MountSpec("/etc/resolv.conf", "bind", f.ResolvConf, []),
-                new MountSpec("/etc/hostname", "bind", f.Hostname, []),
-                new MountSpec("/etc/hosts", "bind", f.Hosts, []),
+                new MountSpec("/etc/resolv.conf", "bind", netFiles.ResolvConf, []),
+                new MountSpec("/etc/hostname", "bind", netFiles.Hostname, []),
+                new MountSpec("/etc/hosts", "bind", netFiles.Hosts, []),
             ],
             Cgroup = _cgroups.MountSpec,
             LoopbackUp = newNetNs,
@@ -557,6 +573,44 @@ public sealed partial class ContainerManager : IDisposable
         finally { c.Lifecycle.Release(); }
     }
 
+    /// <summary>docker network connect: kept in the config for later starts, applied at once if running.</summary>
+    public async Task ConnectAsync(string idOrName, string network, Networking.EndpointRequest request)
+    {
+        var c = Get(idOrName);
+        var net = _networks.Get(network);
+        await c.Lifecycle.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (c.Config.HostConfig.NetworkMode is "none" or "host" || c.Config.HostConfig.NetworkMode.StartsWith("container:", StringComparison.Ordinal))
+                throw new ConflictException($"container cannot be connected to network {net.Name}: its network mode is {c.Config.HostConfig.NetworkMode}");
+            if (c.Process is { } p) _networks.Connect(c.Config, p.Pid, net, request);
+            c.Config = c.Config with { Networks = new Dictionary<string, Networking.EndpointRequest>(c.Config.Networks) { [net.Name] = request } };
+            AtomicFile.WriteJson(c.Files.Config, c.Config, RuntimeJson.Default.ContainerConfig);
+        }
+        finally { c.Lifecycle.Release(); }
+    }
+
+    public async Task DisconnectAsync(string idOrName, string network)
+    {
+        var c = Get(idOrName);
+        var net = _networks.Get(network);
+        await c.Lifecycle.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (c.Process is not null) _networks.Disconnect(c.Config, net);
+            var networks = new Dictionary<string, Networking.EndpointRequest>(c.Config.Networks);
+            networks.Remove(net.Name);
+            networks.Remove(net.Id);
+            var h = c.Config.HostConfig;
+            // Leaving the network of --network leaves the container with no network at its next start, as Docker does.
+            if (_networks.Find(h.NetworkMode)?.Id == net.Id || (net.IsDefault && h.NetworkMode is "bridge" or "default" or ""))
+                h = h with { NetworkMode = "none" };
+            c.Config = c.Config with { Networks = networks, HostConfig = h };
+            AtomicFile.WriteJson(c.Files.Config, c.Config, RuntimeJson.Default.ContainerConfig);
+        }
+        finally { c.Lifecycle.Release(); }
+    }
+
     public void Rename(string idOrName, string newName)
     {
         var c = Get(idOrName);
@@ -571,6 +625,7 @@ public sealed partial class ContainerManager : IDisposable
             c.Config = c.Config with { Name = newName };
             AtomicFile.WriteJson(c.Files.Config, c.Config, RuntimeJson.Default.ContainerConfig);
         }
+        _networks.Renamed(c.Id, newName); // the embedded DNS answers the new name from now on
         Publish(c, "rename");
     }
 

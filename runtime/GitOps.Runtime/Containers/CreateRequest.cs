@@ -23,5 +23,9 @@ public sealed record CreateRequest
     public string? StopSignal { get; set; }
     public int? StopTimeout { get; set; }
     public HealthConfig? Healthcheck { get; set; }
+    /// <summary>Ports to expose besides the image's EXPOSE (docker run --expose), as "80/tcp".</summary>
+    public IReadOnlyList<string> ExposedPorts { get; set; } = [];
+    /// <summary>Docker's NetworkingConfig.EndpointsConfig: network → aliases and static address.</summary>
+    public Dictionary<string, Networking.EndpointRequest> Networks { get; set; } = [];
     public HostConfig HostConfig { get; set; } = new();
 }

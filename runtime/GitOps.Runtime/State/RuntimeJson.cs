@@ -22,6 +22,9 @@ namespace GitOps.Runtime.State;
 [JsonSerializable(typeof(ImageConfigFile))]
 [JsonSerializable(typeof(ImageManifest))]
 [JsonSerializable(typeof(ImageIndex))]
+[JsonSerializable(typeof(Networking.NetworkConfig))]
+[JsonSerializable(typeof(Networking.ContainerNetwork))]
+[JsonSerializable(typeof(Networking.RouterConfig))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(List<string>))]
 public sealed partial class RuntimeJson : JsonSerializerContext;

@@ -62,6 +62,25 @@ public class DaemonFixture : IDisposable
 
     public string InstanceName => "gitops-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Root)))[..8];
 
+    /// <summary>The 4 hex digits the daemon's host-wide network names (bridges g…, veths v…) carry.</summary>
+    public string NetInstance => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Root)))[..4];
+
+    public string NftTable => InstanceName.Replace('-', '_');
+
+    /// <summary>This daemon's network interfaces on the host, sorted.</summary>
+    public IReadOnlyList<string> HostLinks() =>
+        Gitops.Exec("/usr/sbin/ip", null, null, Timeout, "-o", "link", "show").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(':')[1].Trim().Split('@')[0])
+            .Where(n => n.StartsWith("g" + NetInstance, StringComparison.Ordinal) || n.StartsWith("v" + NetInstance, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>This daemon's nftables table as nft prints it ("" when there is none).</summary>
+    public string NftRuleset()
+    {
+        var r = Gitops.Exec("/usr/sbin/nft", null, null, Timeout, "list", "table", "ip", NftTable);
+        return r.ExitCode == 0 ? r.Stdout : "";
+    }
+
     public IReadOnlyList<string> CgroupDirs()
     {
         var dir = Path.Combine("/sys/fs/cgroup/pids", InstanceName);
@@ -83,6 +102,10 @@ public class DaemonFixture : IDisposable
         finally
         {
             foreach (var cg in CgroupDirs()) TryDelete(cg);
+            // The default bridge and the nft table outlive a daemon, as docker0 and Docker's rules do;
+            // a test daemon's must not outlive the test.
+            foreach (var link in HostLinks()) Gitops.Exec("/usr/sbin/ip", null, null, Timeout, "link", "del", link);
+            Gitops.Exec("/usr/sbin/nft", null, null, Timeout, "delete", "table", "ip", NftTable);
             RemoveTree(Dir);
         }
     }
