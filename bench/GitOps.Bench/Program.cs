@@ -1,6 +1,6 @@
 using GitOps.Bench;
 
-// gitops benchmarks. Usage: bench/run.sh [engine] [--runs N] [--sleepers N] [--api-only]
+// gitops benchmarks. Usage: bench/run.sh [engine|network] [--runs N] [--sleepers N] [--api-only] [--seconds N] [--connections N]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "engine";
 int Arg(string name, int fallback)
 {
@@ -19,8 +19,12 @@ switch (suite)
         using (var bench = new EngineBench(gitops, repo, Arg("--runs", 50), Arg("--sleepers", 200), args.Contains("--api-only")))
             await bench.RunAsync();
         break;
+    case "network":
+        using (var bench = new NetworkBench(gitops, repo, Arg("--seconds", 5), Arg("--connections", 8)))
+            bench.Run();
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite {suite}; known: engine");
+        Console.Error.WriteLine($"unknown suite {suite}; known: engine, network");
         return 1;
 }
 return 0;
