@@ -24,6 +24,8 @@ public static class Program
         root.Subcommands.Add(NetworkCommands.Router());
         root.Subcommands.Add(ManifestCommands.Validate());
         root.Subcommands.Add(ManifestCommands.Render());
+        foreach (var verb in AppCommands.All()) root.Subcommands.Add(verb);
+        foreach (var verb in ProjectCommands.All()) root.Subcommands.Add(verb);
         // Docker's short forms: gitops run, ps, exec, logs, ...
         foreach (var verb in ContainerCommands.Verbs().Where(v => v.Name is not ("inspect" or "diff")))
             root.Subcommands.Add(verb);

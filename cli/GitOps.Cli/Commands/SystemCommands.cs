@@ -119,10 +119,25 @@ internal static class SystemCommands
 
     public static Command Daemon()
     {
-        var cmd = new Command("daemon", "Run the gitops daemon: the container engine and its API on a Unix socket");
+        var cmd = new Command("daemon", "Run the gitops daemon: the container engine, the GitOps reconciler and its API on a Unix socket");
         var root = new Option<string>("--root") { Description = "Root directory of persistent state", DefaultValueFactory = _ => DaemonHost.DefaultRoot };
-        cmd.Options.Add(root);
-        cmd.SetAction((pr, _) => DaemonHost.RunAsync(pr.GetValue(root)!, pr.GetValue(Cli.Socket) ?? DaemonHost.DefaultSocket));
+        var config = new Option<string?>("--config") { Description = "Daemon config file (applications, webhook, telemetry); see schemas/gitops-config.schema.json" };
+        var drift = new Option<string>("--drift-interval") { Description = "How often actual state is compared with the last applied state", DefaultValueFactory = _ => "5s" };
+        var webhook = new Option<string?>("--webhook-listen") { Description = "ADDRESS:PORT for Git push webhooks (POST /hooks); overrides the config file" };
+        var otlp = new Option<string?>("--otlp-endpoint") { Description = "Send traces and metrics to this OTLP endpoint (or $OTEL_EXPORTER_OTLP_ENDPOINT)" };
+        var console = new Option<bool>("--telemetry-console") { Description = "Print traces and metrics on standard output" };
+        foreach (var o in new Option[] { root, config, drift, webhook, otlp, console }) cmd.Options.Add(o);
+        cmd.SetAction((pr, _) =>
+        {
+            if (!Durations.TryParse(pr.GetValue(drift)!, out var interval) || interval <= TimeSpan.Zero)
+            {
+                Console.Error.WriteLine($"gitops daemon: invalid --drift-interval \"{pr.GetValue(drift)}\": expected a duration such as 5s");
+                return Task.FromResult(1);
+            }
+            return DaemonHost.RunAsync(new DaemonOptions(
+                pr.GetValue(root)!, pr.GetValue(Cli.Socket) ?? DaemonHost.DefaultSocket, pr.GetValue(config), interval, pr.GetValue(webhook),
+                pr.GetValue(otlp) ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), pr.GetValue(console)));
+        });
         return cmd;
     }
 }

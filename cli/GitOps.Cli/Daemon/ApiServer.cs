@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using GitOps.Reconciler.Reconcile;
 using GitOps.Runtime;
 using GitOps.Runtime.Linux;
 using Microsoft.AspNetCore.Builder;
@@ -11,8 +12,9 @@ namespace GitOps.Cli.Daemon;
 /// <summary>The daemon's HTTP API on a root-only Unix socket.</summary>
 internal static class ApiServer
 {
-    public static WebApplication Build(Engine engine, string socketPath)
+    public static WebApplication Build(Engine engine, string socketPath, ReconcilerHost? reconciler = null, string? webhookListen = null, string? webhookSecret = null)
     {
+        var hookEndpoint = webhookListen is null ? null : ParseEndpoint(webhookListen);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.UseUtcTimestamp = true; });
@@ -20,6 +22,8 @@ internal static class ApiServer
         builder.WebHost.ConfigureKestrel(o =>
         {
             o.ListenUnixSocket(socketPath);
+            // Webhooks come from Git hosts over TCP; that listener serves /hooks and nothing else.
+            if (hookEndpoint is not null) o.Listen(hookEndpoint);
             o.Limits.MaxRequestBodySize = null; // image imports and builds stream large bodies
             o.AddServerHeader = false;
             // Tar streams are unpacked with blocking reads on their own threads.
@@ -50,13 +54,28 @@ internal static class ApiServer
                 await ctx.Error(500, e.Message);
             }
         });
+        if (hookEndpoint is not null)
+            app.Use(async (ctx, next) =>
+            {
+                if (ctx.Connection.LocalIpAddress is not null && !ctx.Request.Path.StartsWithSegments("/hooks")) { ctx.Response.StatusCode = 404; return; }
+                await next(ctx);
+            });
         SystemEndpoints.Map(app, engine);
+        if (reconciler is not null)
+        {
+            AppEndpoints.Map(app, reconciler);
+            WebhookEndpoints.Map(app, reconciler, webhookSecret);
+        }
         ContainerEndpoints.Map(app, engine);
         ExecEndpoints.Map(app, engine);
         ImageEndpoints.Map(app, engine);
         NetworkEndpoints.Map(app, engine);
         return app;
     }
+
+    static System.Net.IPEndPoint ParseEndpoint(string text) =>
+        System.Net.IPEndPoint.TryParse(text.StartsWith(':') ? "0.0.0.0" + text : text, out var ep) && ep.Port > 0 ? ep
+            : throw new InvalidOperationException($"invalid webhook listen address \"{text}\": expected ADDRESS:PORT such as 127.0.0.1:9595");
 
     /// <summary>
     /// Makes the socket path usable: its directory exists, and a stale socket file left by a killed

@@ -1,3 +1,6 @@
+using GitOps.Reconciler.Configuration;
+using GitOps.Reconciler.Diagnostics;
+using GitOps.Reconciler.Reconcile;
 using GitOps.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Hosting;
@@ -9,12 +12,25 @@ internal static class DaemonHost
     public const string DefaultRoot = "/var/lib/gitops";
     public const string DefaultSocket = "/run/gitops/gitops.sock";
 
-    public static async Task<int> RunAsync(string root, string socket)
+    public static async Task<int> RunAsync(DaemonOptions options)
     {
+        var (root, socket) = (options.Root, options.Socket);
         if (GitOps.Runtime.Linux.Sys.GetEuid() != 0)
         {
             Console.Error.WriteLine("gitops daemon: must run as root (it creates namespaces, cgroups and mounts)");
             return 1;
+        }
+        DaemonConfig? config = null;
+        if (options.ConfigFile is { } file)
+        {
+            var (loaded, diagnostics) = DaemonConfigLoader.Load(file);
+            foreach (var d in diagnostics) Console.Error.WriteLine(d);
+            if (loaded is null || diagnostics.Any(d => d.Severity == Severity.Error))
+            {
+                Console.Error.WriteLine($"gitops daemon: {file} is not valid; nothing started");
+                return 1;
+            }
+            config = loaded;
         }
         Engine engine;
         try
@@ -33,11 +49,16 @@ internal static class DaemonHost
             return 1;
         }
         using (engine)
+        using (Telemetry.Start(options.OtlpEndpoint ?? config?.Telemetry.OtlpEndpoint?.ToString(), options.TelemetryConsole || config?.Telemetry.Console == true))
+        using (var reconciler = new ReconcilerHost(engine, engine.Paths.Root, config?.Apps ?? [], options.DriftInterval, Log))
         {
-            var app = ApiServer.Build(engine, socket);
+            var webhook = options.WebhookListen ?? config?.Webhook?.Listen.ToString();
+            var app = ApiServer.Build(engine, socket, reconciler, webhook, config?.Webhook?.Secret);
             await app.StartAsync();
+            reconciler.Start();
             ApiServer.SecureSocket(socket);
-            Console.WriteLine($"gitops daemon {BuildInfo.Version}: API on unix://{socket}, root {engine.Paths.Root}, cgroup v{engine.Cgroups.Version}, {engine.Containers.All().Count} containers");
+            Console.WriteLine($"gitops daemon {BuildInfo.Version}: API on unix://{socket}, root {engine.Paths.Root}, cgroup v{engine.Cgroups.Version}, {engine.Containers.All().Count} containers, {reconciler.Apps.Count} applications" +
+                (webhook is not null ? $", webhooks on http://{webhook}/hooks" : ""));
             // Containers keep running when the daemon stops (as with Docker's live-restore); the next
             // daemon re-adopts them.
             await app.WaitForShutdownAsync();
@@ -45,4 +66,7 @@ internal static class DaemonHost
         }
         return 0;
     }
+
+    /// <summary>The reconciler's log: one line per event, UTC timestamps, never a secret value (callers only pass names and digests).</summary>
+    static void Log(string message) => Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} {message}");
 }

@@ -30,12 +30,15 @@ public class DaemonFixture : IDisposable
     public Process? Daemon { get; private set; }
     public string DaemonLog => Path.Combine(Dir, "daemon.log");
 
+    /// <summary>More daemon flags for fixtures that need them (already shell-quoted).</summary>
+    protected virtual string ExtraDaemonArgs => "";
+
     public void StartDaemon()
     {
         var psi = new ProcessStartInfo("/bin/sh")
         {
             UseShellExecute = false,
-            ArgumentList = { "-c", $"exec \"{Gitops.Binary}\" daemon --root \"{Root}\" --socket \"{Socket}\" >>\"{Path.Combine(Dir, "daemon.log")}\" 2>&1" },
+            ArgumentList = { "-c", $"exec \"{Gitops.Binary}\" daemon --root \"{Root}\" --socket \"{Socket}\" {ExtraDaemonArgs} >>\"{Path.Combine(Dir, "daemon.log")}\" 2>&1" },
         };
         Daemon = Process.Start(psi)!;
         Gitops.Eventually(() => File.Exists(Socket) && Cli("version").ExitCode == 0, TimeSpan.FromSeconds(20), "the daemon to answer");

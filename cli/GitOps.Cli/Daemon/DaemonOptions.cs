@@ -1,0 +1,4 @@
+namespace GitOps.Cli.Daemon;
+
+/// <summary>The daemon's command line: where state lives, the API socket, and the reconciler's settings.</summary>
+internal sealed record DaemonOptions(string Root, string Socket, string? ConfigFile, TimeSpan DriftInterval, string? WebhookListen, string? OtlpEndpoint, bool TelemetryConsole);

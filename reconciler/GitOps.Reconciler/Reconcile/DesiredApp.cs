@@ -1,0 +1,47 @@
+using GitOps.Reconciler.Model;
+
+namespace GitOps.Reconciler.Reconcile;
+
+/// <summary>
+/// An application's desired state in engine terms: engine names for networks and volumes, each service's
+/// replicas with their container requests, and routers. Built from the manifest model by <see cref="Compiler"/>;
+/// pure data, so the planner can be tested without an engine.
+/// </summary>
+internal sealed record DesiredApp(
+    string App,
+    string Project,
+    string Revision,
+    IReadOnlyList<DesiredNetwork> Networks,
+    IReadOnlyList<DesiredVolume> Volumes,
+    IReadOnlyList<DesiredSecret> Secrets,
+    IReadOnlyList<DesiredService> Services,
+    IReadOnlyList<DesiredRouter> Routers,
+    IReadOnlyList<string> Warnings);
+
+internal sealed record DesiredNetwork(string Key, string EngineName, bool External, bool Internal, string? Subnet, string? Gateway);
+
+internal sealed record DesiredVolume(string Key, string EngineName, bool External, string? Driver);
+
+/// <summary>A secret or config; <see cref="Digest"/> only, never the value, so plans and diffs can show it.</summary>
+internal sealed record DesiredSecret(string Key, string EngineName, bool External, bool IsConfig, string? Digest);
+
+/// <summary>
+/// One service. <see cref="Hash"/> is the spec hash of its replica template: replicas carrying another hash
+/// are replaced, replicas carrying it are left alone whatever else changed (replica count, routes).
+/// </summary>
+internal sealed record DesiredService(
+    string Name,
+    string Hash,
+    int Replicas,
+    int FirstOrdinal,
+    UpdateStrategy Update,
+    IReadOnlyList<Dependency> DependsOn,
+    bool HasHealthCheck,
+    TimeSpan StopGrace,
+    Service Spec)
+{
+    public string ReplicaName(string project, int ordinal) => $"{project}-{Name}-{ordinal}";
+}
+
+/// <summary>A service address: a router on <see cref="Network"/> in front of the replicas of <see cref="Services"/>.</summary>
+internal sealed record DesiredRouter(string Name, string DnsName, string Network, int Port, string Protocol, int? HostPort, IReadOnlyList<(string Service, int TargetPort)> Backends);

@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using GitOps.Reconciler.Model;
+using GitOps.Runtime;
+using GitOps.Runtime.Networking;
+
+namespace GitOps.Reconciler.Reconcile;
+
+/// <summary>A step that could not be carried out; the plan stops there and the next reconcile picks up from actual state.</summary>
+internal sealed class ApplyException(string step, string message, Exception? inner = null) : Exception($"{step}: {message}", inner)
+{
+    public string Step { get; } = step;
+}
+
+/// <summary>
+/// Carries out a plan on the engine, one step at a time, recording progress in the journal. Every step is
+/// idempotent and names are deterministic (one name per replica slot), so a daemon killed in the middle
+/// re-plans from what actually exists and can neither duplicate nor orphan a replica.
+/// </summary>
+internal sealed class Executor(Engine engine, Journal journal, Action<string> log)
+{
+    public static readonly ActivitySource Source = new("GitOps.Reconciler");
+
+    /// <summary>How long a new replica may take to become ready when it has no health check of its own.</summary>
+    public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    public async Task ApplyAsync(DesiredApp app, Plan plan, CancellationToken ct)
+    {
+        journal.Begin(app.Revision, plan.Steps.Select(s => s.Describe()).ToList());
+        for (var i = 0; i < plan.Steps.Count; i++)
+        {
+            var step = plan.Steps[i];
+            using var activity = Source.StartActivity("apply " + step.Kind);
+            activity?.SetTag("gitops.app", app.App);
+            activity?.SetTag("gitops.revision", app.Revision);
+            activity?.SetTag("gitops.step", step.Describe());
+            log(step.Describe());
+            try
+            {
+                await RunAsync(app, step, ct);
+            }
+            catch (Exception e) when (e is EngineException or ApplyException or IOException or TimeoutException)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, e.Message);
+                throw e as ApplyException ?? new ApplyException(step.Describe(), e.Message, e);
+            }
+            journal.Done(i);
+        }
+        journal.Complete();
+    }
+
+    Task RunAsync(DesiredApp app, PlanStep step, CancellationToken ct) => step switch
+    {
+        CreateNetwork n => Do(() => engine.Networks.Create(new NetworkCreate
+        {
+            Name = n.Network.EngineName, Subnet = n.Network.Subnet, Gateway = n.Network.Gateway, Internal = n.Network.Internal,
+            Labels = new() { [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project, [ManagedLabels.Resource] = n.Network.Key },
+        })),
+        RemoveNetwork n => Do(() => { if (engine.Networks.Find(n.Name) is not null) engine.Networks.Remove(n.Name); }),
+        RolloutService r => RolloutAsync(app, r, ct),
+        RemoveService r => RemoveAllAsync(r.Containers, ct),
+        EnsureRouter r => Do(() => EnsureRouter(app, r.Router)),
+        RemoveRouter r => Do(() => { try { engine.Networks.RemoveRouter(r.Name); } catch (NotFoundException) { } }),
+        _ => throw new ApplyException(step.Describe(), "unknown step"),
+    };
+
+    static Task Do(Action a) { a(); return Task.CompletedTask; }
+
+    async Task RolloutAsync(DesiredApp app, RolloutService r, CancellationToken ct)
+    {
+        var svc = r.Service;
+        // Stopped replicas of the right spec just start again (self-heal, or a daemon restart in between).
+        foreach (var o in r.Start)
+        {
+            foreach (var c in PartsOf(app, svc, o)) await engine.Containers.StartAsync(c, ct);
+            await WaitReadyAsync(svc, svc.ReplicaName(app.Project, o), ct);
+        }
+        // Surplus goes first when scaling down, so a shrink never needs room for more.
+        await RemoveAllAsync(r.Remove, ct);
+        foreach (var batch in Batches(r.Create, Math.Max(1, r.Create.Count)))
+            await StartReplicasAsync(app, svc, batch, ct);
+
+        if (r.Replace.Count == 0) { RefreshRouters(app, svc.Name); return; }
+        if (svc.Update.Kind != UpdateKind.Rolling)
+        {
+            // Recreate (plain Compose, Kubernetes Recreate): all old ones stop before any new one starts.
+            foreach (var o in r.Replace) await RemoveReplicaAsync(app, svc, o, ct);
+            await StartReplicasAsync(app, svc, r.Replace, ct);
+            RefreshRouters(app, svc.Name);
+            return;
+        }
+        var (surge, unavailable) = svc.Update.Resolve(svc.Replicas);
+        var first = true;
+        foreach (var batch in Batches(r.Replace, surge > 0 ? surge : Math.Max(1, unavailable)))
+        {
+            if (!first && svc.Update.Delay > TimeSpan.Zero) await Task.Delay(svc.Update.Delay, ct);
+            first = false;
+            if (surge > 0)
+            {
+                // Start-first: the old replica steps aside under another name, keeps serving until the new
+                // one is ready, then leaves. A crash in between leaves an "-old-" container the next plan removes.
+                var old = new List<string>();
+                foreach (var o in batch)
+                {
+                    var name = svc.ReplicaName(app.Project, o);
+                    if (engine.Containers.Find(name) is { } c)
+                    {
+                        var aside = $"{name}-old-{c.Id[..8]}";
+                        engine.Containers.Rename(c.Id, aside);
+                        old.Add(c.Id);
+                    }
+                }
+                await StartReplicasAsync(app, svc, batch, ct);
+                RefreshRouters(app, svc.Name);
+                foreach (var id in old) await RemoveContainerAsync(id, svc.StopGrace, ct);
+            }
+            else
+            {
+                foreach (var o in batch) await RemoveReplicaAsync(app, svc, o, ct);
+                await StartReplicasAsync(app, svc, batch, ct);
+            }
+            RefreshRouters(app, svc.Name);
+        }
+    }
+
+    static IEnumerable<IReadOnlyList<int>> Batches(IReadOnlyList<int> items, int size)
+    {
+        for (var i = 0; i < items.Count; i += size) yield return items.Skip(i).Take(size).ToList();
+    }
+
+    IEnumerable<string> PartsOf(DesiredApp app, DesiredService svc, int ordinal)
+    {
+        var main = svc.ReplicaName(app.Project, ordinal);
+        return engine.Containers.All().Where(c => c.Name == main || c.Name.StartsWith(main + "-", StringComparison.Ordinal) &&
+            c.Config.Labels.GetValueOrDefault(ManagedLabels.Part) is not null && c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app.App)
+            .OrderBy(c => c.Name.Length).Select(c => c.Id).ToList();
+    }
+
+    async Task StartReplicasAsync(DesiredApp app, DesiredService svc, IReadOnlyList<int> ordinals, CancellationToken ct)
+    {
+        foreach (var o in ordinals)
+        {
+            foreach (var req in Compiler.Replica(app, svc, o, _ => null))
+            {
+                // A container of this name may exist from an interrupted run: same spec → reuse, else replace.
+                if (engine.Containers.Find(req.Name!) is { } existing)
+                {
+                    if (existing.Config.Labels.GetValueOrDefault(ManagedLabels.SpecHash) == svc.Hash) { if (!existing.State.Running) await engine.Containers.StartAsync(existing.Id, ct); continue; }
+                    await RemoveContainerAsync(existing.Id, svc.StopGrace, ct);
+                }
+                var created = engine.Containers.Create(req);
+                try { await engine.Containers.StartAsync(created.Id, ct); }
+                catch (EngineException) { await engine.Containers.RemoveAsync(created.Id, force: true, ct); throw; }
+            }
+        }
+        foreach (var o in ordinals) await WaitReadyAsync(svc, svc.ReplicaName(app.Project, o), ct);
+    }
+
+    /// <summary>
+    /// Ready means running and, where the service has a health check, healthy — the gate of a rolling
+    /// update and of depends_on: service_healthy. Exiting, or turning unhealthy, fails the step.
+    /// </summary>
+    async Task WaitReadyAsync(DesiredService svc, string name, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        var probe = svc.Spec.Template.Containers.FirstOrDefault()?.Health;
+        var limit = probe is null ? StartTimeout
+            : StartTimeout + probe.StartPeriod + probe.InitialDelay + (probe.Interval + probe.Timeout) * Math.Max(1, probe.FailureThreshold);
+        var runningSince = (Stopwatch?)null;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var c = engine.Containers.Find(name) ?? throw new ApplyException($"service {svc.Name}", $"replica {name} disappeared while starting");
+            var s = c.State;
+            if (!s.Running)
+            {
+                if (svc.Spec.Template.Restart.Condition == RestartCondition.No && s.Status == "exited" && s.ExitCode == 0) return;
+                if (s.Status is "exited" or "dead" && !s.Restarting)
+                    throw new ApplyException($"service {svc.Name}", $"replica {name} exited with code {s.ExitCode} while starting (see gitops logs {name})");
+                runningSince = null;
+            }
+            else
+            {
+                runningSince ??= Stopwatch.StartNew();
+                var healthy = !svc.HasHealthCheck || s.Health is null || s.Health.Status == "healthy";
+                if (s.Health?.Status == "unhealthy")
+                    throw new ApplyException($"service {svc.Name}", $"replica {name} is unhealthy: {s.Health.Log.LastOrDefault()?.Output.Trim()}");
+                var monitor = svc.Update.Kind == UpdateKind.Rolling ? svc.Update.MinReady : TimeSpan.Zero;
+                if (healthy && runningSince.Elapsed >= monitor) return;
+            }
+            if (deadline.Elapsed > limit) throw new ApplyException($"service {svc.Name}", $"replica {name} was not ready within {limit.TotalSeconds:0} s");
+            await Task.Delay(50, ct);
+        }
+    }
+
+    async Task RemoveReplicaAsync(DesiredApp app, DesiredService svc, int ordinal, CancellationToken ct)
+    {
+        foreach (var id in PartsOf(app, svc, ordinal).Reverse()) await RemoveContainerAsync(id, svc.StopGrace, ct);
+    }
+
+    async Task RemoveAllAsync(IReadOnlyList<ActualContainer> containers, CancellationToken ct)
+    {
+        foreach (var c in containers)
+        {
+            // Sidecars of the replica go with it.
+            foreach (var side in engine.Containers.All().Where(x => x.Name.StartsWith(c.Name + "-", StringComparison.Ordinal) && x.Config.Labels.ContainsKey(ManagedLabels.Part)).ToList())
+                await RemoveContainerAsync(side.Id, null, ct);
+            await RemoveContainerAsync(c.Id, null, ct);
+        }
+        foreach (var svc in containers.Select(c => c.Service).Distinct()) RefreshRoutersOf(svc);
+    }
+
+    async Task RemoveContainerAsync(string id, TimeSpan? grace, CancellationToken ct)
+    {
+        try
+        {
+            var c = engine.Containers.Get(id);
+            if (c.State.Running) await engine.Containers.StopAsync(id, grace is { } g ? (int)Math.Ceiling(g.TotalSeconds) : null, ct);
+            await engine.Containers.RemoveAsync(id, force: true, ct);
+        }
+        catch (NotFoundException) { }
+    }
+
+    void EnsureRouter(DesiredApp app, DesiredRouter r)
+    {
+        var backends = Backends(app, r);
+        if (engine.Networks.ListRouters().FirstOrDefault(x => x.Name == r.Name) is { } existing)
+        {
+            if (existing.Port == r.Port && existing.Protocol == r.Protocol && (r.HostPort is null or 0 || existing.HostPort == r.HostPort))
+            {
+                engine.Networks.SetBackends(r.Name, backends);
+                return;
+            }
+            engine.Networks.RemoveRouter(r.Name);
+        }
+        engine.Networks.CreateRouter(new RouterCreate
+        {
+            Name = r.Name, Network = r.Network, Port = r.Port, Protocol = r.Protocol, HostPort = r.HostPort is 0 ? null : r.HostPort, Backends = backends,
+            Labels = new() { [ManagedLabels.App] = app.App, [ManagedLabels.Service] = r.DnsName, [ManagedLabels.ComposeProject] = app.Project },
+        });
+    }
+
+    /// <summary>Backends are the replicas that exist and run now; a stopped or starting one is marked unready.</summary>
+    List<RouterBackendConfig> Backends(DesiredApp app, DesiredRouter r) =>
+        Planner.ExpectedBackends(app, r).Select(b => new RouterBackendConfig
+        {
+            Container = b.Container, Port = b.Port, Weight = 1,
+            Ready = engine.Containers.Find(b.Container) is { State.Running: true } c && c.State.Health?.Status is null or "healthy",
+        }).Where(b => engine.Containers.Find(b.Container) is not null).ToList();
+
+    DesiredApp? _current;
+
+    void RefreshRouters(DesiredApp app, string service)
+    {
+        _current = app;
+        foreach (var r in app.Routers.Where(r => r.Backends.Any(b => b.Service == service)))
+            if (engine.Networks.ListRouters().Any(x => x.Name == r.Name)) engine.Networks.SetBackends(r.Name, Backends(app, r));
+    }
+
+    void RefreshRoutersOf(string service)
+    {
+        if (_current is { } app) RefreshRouters(app, service);
+    }
+}

@@ -1,0 +1,21 @@
+namespace GitOps.Reconciler.Reconcile;
+
+/// <summary>
+/// Labels on everything the reconciler creates. They are how actual state is read back (no separate
+/// inventory that could disagree with the engine) and why a hand-made container is never mistaken for a
+/// managed one. The Compose labels make <c>compose ps</c>-style tooling and the engine's service DNS work.
+/// </summary>
+internal static class ManagedLabels
+{
+    public const string App = "gitops.app";
+    public const string Service = "gitops.service";
+    public const string Revision = "gitops.revision";
+    public const string SpecHash = "gitops.spec-hash";
+    public const string Replica = "gitops.replica";
+    /// <summary>Which container of the replica (a Kubernetes pod may have sidecars): the first has none.</summary>
+    public const string Part = "gitops.container";
+    public const string Resource = "gitops.resource";
+    public const string ComposeProject = "com.docker.compose.project";
+    public const string ComposeService = "com.docker.compose.service";
+    public const string ComposeNumber = "com.docker.compose.container-number";
+}

@@ -1,0 +1,120 @@
+using GitOps.Reconciler.Apps;
+using GitOps.Reconciler.Model;
+
+namespace GitOps.Reconciler.Reconcile;
+
+/// <summary>
+/// Level-based planning: compares desired with actual and lists what must change, in order — networks
+/// first, then services in depends_on order, routers once their backends exist, removals last. A replica
+/// whose spec hash matches is never touched, so an unchanged service costs nothing however often we plan.
+/// </summary>
+internal static class Planner
+{
+    public static Plan Plan(DesiredApp desired, ActualApp actual, AppPolicy policy)
+    {
+        var steps = new List<PlanStep>();
+        var warnings = new List<string>(desired.Warnings);
+
+        foreach (var n in desired.Networks.Where(n => !n.External && !actual.Networks.Contains(n.EngineName)))
+            steps.Add(new CreateNetwork(n));
+        foreach (var n in desired.Networks.Where(n => n.External && !actual.Networks.Contains(n.EngineName)))
+            warnings.Add($"external network {n.EngineName} does not exist: create it first (gitops network create {n.EngineName})");
+
+        foreach (var svc in DependencyOrder(desired.Services))
+            if (Rollout(desired, svc, actual) is { } step) steps.Add(step);
+
+        var desiredRouters = desired.Routers.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        var actualRouters = actual.Routers.ToDictionary(r => r.Name, StringComparer.Ordinal);
+        foreach (var r in desired.Routers)
+        {
+            var exists = actualRouters.TryGetValue(r.Name, out var a);
+            if (!exists || !RouterMatches(desired, r, a!)) steps.Add(new EnsureRouter(r, exists));
+        }
+
+        var desiredServices = desired.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in actual.Containers.Where(c => !desiredServices.Contains(c.Service)).GroupBy(c => c.Service).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            if (policy.Prune) steps.Add(new RemoveService(gone.Key, gone.ToList()));
+            else warnings.Add($"service {gone.Key} is no longer in Git; it keeps running because prune is off");
+        }
+        foreach (var r in actual.Routers.Where(r => !desiredRouters.ContainsKey(r.Name)))
+            steps.Add(new RemoveRouter(r.Name));
+        foreach (var n in actual.OwnedNetworks.Where(n => desired.Networks.All(d => d.EngineName != n)).Order(StringComparer.Ordinal))
+        {
+            if (policy.Prune) steps.Add(new RemoveNetwork(n));
+            else warnings.Add($"network {n} is no longer in Git; kept because prune is off");
+        }
+        return new Plan(desired.Revision, steps, warnings);
+    }
+
+    static RolloutService? Rollout(DesiredApp app, DesiredService svc, ActualApp actual)
+    {
+        var mine = actual.Containers.Where(c => c.Service == svc.Name && c.Part is null).ToList();
+        var desiredOrdinals = Enumerable.Range(svc.FirstOrdinal, svc.Replicas).ToList();
+        var create = new List<int>();
+        var start = new List<int>();
+        var replace = new List<int>();
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        var image = svc.Spec.Template.Containers.FirstOrDefault()?.Image;
+        foreach (var o in desiredOrdinals)
+        {
+            var slot = mine.FirstOrDefault(c => c.Name == svc.ReplicaName(app.Project, o));
+            if (slot is null) { create.Add(o); continue; }
+            keep.Add(slot.Id);
+            if (slot.Hash != svc.Hash || (image is not null && slot.Image != image) || !EnvMatches(svc, slot)) replace.Add(o);
+            else if (!slot.Running && !Completed(svc, slot)) start.Add(o);
+        }
+        var remove = mine.Where(c => !keep.Contains(c.Id)).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
+        if (create.Count + start.Count + replace.Count + remove.Count == 0) return null;
+        var strategy = svc.Update.Kind == UpdateKind.Rolling
+            ? Describe(svc.Update, svc.Replicas)
+            : "recreate";
+        return new RolloutService(svc, create, start, replace, remove, strategy);
+    }
+
+    static string Describe(UpdateStrategy u, int replicas)
+    {
+        var (surge, unavailable) = u.Resolve(replicas);
+        return surge > 0 ? $"rolling, start-first, {surge} at a time" : $"rolling, stop-first, {unavailable} at a time";
+    }
+
+    /// <summary>
+    /// Literal environment written in Git must be in the container as written; the image's own variables
+    /// and those the engine adds (PATH, HOSTNAME) may be there too, so this is a subset test, not equality —
+    /// comparing whole lists is what gives other tools their false drift.
+    /// </summary>
+    static bool EnvMatches(DesiredService svc, ActualContainer c)
+    {
+        var env = c.Env.ToHashSet(StringComparer.Ordinal);
+        return svc.Spec.Template.Containers.FirstOrDefault()?.Env.Where(e => e.Value is not null).All(e => env.Contains($"{e.Name}={e.Value}")) ?? true;
+    }
+
+    /// <summary>A one-shot service (restart "no") that exited 0 is done, as Compose sees it: not restarted.</summary>
+    static bool Completed(DesiredService svc, ActualContainer c) =>
+        svc.Spec.Template.Restart.Condition == RestartCondition.No && c.Status == "exited" && c.ExitCode == 0;
+
+    static bool RouterMatches(DesiredApp app, DesiredRouter r, GitOps.Runtime.Networking.RouterConfig a) =>
+        a.Port == r.Port && a.Protocol == r.Protocol && (r.HostPort is null or 0 ? true : a.HostPort == r.HostPort) &&
+        a.Backends.Select(b => (b.Container, b.Port)).ToHashSet().SetEquals(ExpectedBackends(app, r));
+
+    public static IEnumerable<(string Container, int Port)> ExpectedBackends(DesiredApp app, DesiredRouter r) =>
+        r.Backends.SelectMany(b => app.Services.Where(s => s.Name == b.Service)
+            .SelectMany(s => Enumerable.Range(s.FirstOrdinal, s.Replicas).Select(o => (s.ReplicaName(app.Project, o), b.TargetPort))));
+
+    /// <summary>Services after the ones they depend on (Kahn's algorithm; cycles were rejected at load, ties by name).</summary>
+    public static IReadOnlyList<DesiredService> DependencyOrder(IReadOnlyList<DesiredService> services)
+    {
+        var byName = services.ToDictionary(s => s.Name, StringComparer.Ordinal);
+        var done = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<DesiredService>();
+        var pending = services.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
+        while (pending.Count > 0)
+        {
+            var ready = pending.FirstOrDefault(s => s.DependsOn.All(d => done.Contains(d.Service) || !byName.ContainsKey(d.Service))) ?? pending[0];
+            pending.Remove(ready);
+            done.Add(ready.Name);
+            result.Add(ready);
+        }
+        return result;
+    }
+}
