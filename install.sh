@@ -35,4 +35,15 @@ echo "==> building gitops (NativeAOT, Release)"
 dotnet publish cli/GitOps.Cli/GitOps.Cli.csproj -c Release -r linux-x64 -o out --nologo -v quiet \
   -p:DebugType=none -p:GenerateDocumentationFile=false
 install -m 0755 out/gitops /usr/local/bin/gitops
+# libgit2 (Git sources) is a native library LibGit2Sharp loads at run time; the binary is copied alone, so the
+# library goes to /usr/local/lib/gitops, where gitops looks for it. LibGit2Sharp loads it from there as
+# git2-<hash>.so (its resolver drops the "lib" prefix): install it under both names.
+install -d /usr/local/lib/gitops
+rm -f /usr/local/lib/gitops/libgit2-*.so /usr/local/lib/gitops/git2-*.so
+for so in out/libgit2-*.so; do
+  [ -e "$so" ] || { echo "install.sh: no libgit2-*.so in out/ (did publish change?)" >&2; exit 1; }
+  name=$(basename "$so")
+  install -m 0644 "$so" "/usr/local/lib/gitops/$name"
+  ln -sf "$name" "/usr/local/lib/gitops/${name#lib}"
+done
 echo "==> installed $(/usr/local/bin/gitops version 2>/dev/null | sed -n 2p | xargs) as /usr/local/bin/gitops"

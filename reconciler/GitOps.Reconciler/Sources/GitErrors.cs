@@ -26,6 +26,8 @@ internal static class GitErrors
     public static Exception Map(Exception e, RepoUrl url, string? reference, CancellationToken ct)
     {
         if (e is SourceException or OperationCanceledException) return e;
+        // Not the repository's fault and not worth retrying: the installation lacks libgit2.
+        if (LibGit2Native.IsLoadFailure(e)) return new InvalidOperationException(LibGit2Native.MissingMessage(e), e);
         if (e is UserCancelledException || ct.IsCancellationRequested) return new OperationCanceledException("fetch of " + url + " cancelled", e, ct);
         var message = Clean(e.Message, url);
         var kind = e switch

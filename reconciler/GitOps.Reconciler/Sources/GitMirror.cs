@@ -171,7 +171,14 @@ internal sealed partial class GitMirror
     private Repository Open()
     {
         if (!Exists) throw new SourceException(SourceErrorKind.NotFound, Url.Original, null, "the repository has not been fetched yet");
-        return new Repository(Path);
+        try
+        {
+            return new Repository(Path);
+        }
+        catch (Exception e) when (LibGit2Native.IsLoadFailure(e))
+        {
+            throw new InvalidOperationException(LibGit2Native.MissingMessage(e), e);
+        }
     }
 
     private void Sync(AppSource source, CancellationToken ct)
