@@ -10,8 +10,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Runtime prerequisites: busybox-static builds the example and test images, tini is `run --init`,
-# nftables/iproute2 are the network layer, git the GitOps sources; build: clang-free NativeAOT uses gcc.
-packages=(busybox-static tini git nftables iproute2 ca-certificates gcc libc6-dev zlib1g-dev)
+# nftables/iproute2 are the network layer, git the GitOps sources (openssh-client: libgit2 runs the system ssh
+# for ssh:// repositories); build: clang-free NativeAOT uses gcc.
+packages=(busybox-static tini git openssh-client nftables iproute2 ca-certificates gcc libc6-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
