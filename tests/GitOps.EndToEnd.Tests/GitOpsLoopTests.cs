@@ -236,7 +236,11 @@ public sealed class GitOpsLoopTests(GitOpsFixture d) : IClassFixture<GitOpsFixtu
         WaitForRevision("hook", v1);
         var v2 = repo.Commit("v2", ("compose.yaml", "services:\n  h:\n    image: bb\n    command: [\"sleep\", \"3601\"]\n"));
 
-        var payload = JsonSerializer.Serialize(new { @ref = "refs/heads/main", after = v2, repository = new { clone_url = repo.Dir, html_url = repo.Dir } });
+        var payload = new System.Text.Json.Nodes.JsonObject
+        {
+            ["ref"] = "refs/heads/main", ["after"] = v2,
+            ["repository"] = new System.Text.Json.Nodes.JsonObject { ["clone_url"] = repo.Dir, ["html_url"] = repo.Dir },
+        }.ToJsonString();
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{GitOpsFixture.HookPort}/") };
         HttpRequestMessage Request(string signature)
         {

@@ -48,7 +48,7 @@ internal static class AppEndpoints
         app.MapGet("/apps/{name}/diff", async ctx =>
         {
             var a = host.Get(ctx.Route("name"));
-            var d = await a.DiffAsync(-Environment.TickCount64, ctx.Query("revision"), ctx.RequestAborted);
+            var d = await a.DiffAsync(host.NextCycle(), ctx.Query("revision"), ctx.RequestAborted);
             await ctx.JsonAsync(new DiffResponse(d.Revision, d.Plan.Steps.Select(s => s.Describe()).ToList(), d.Plan.Warnings,
                 d.Plan.Steps.Select(s => s.DataLoss).OfType<string>().ToList(), d.UnifiedDiff, d.Errors), AppJson.Default.DiffResponse);
         });

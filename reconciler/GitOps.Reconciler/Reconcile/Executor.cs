@@ -83,7 +83,7 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
         if (svc.Update.Kind != UpdateKind.Rolling)
         {
             // Recreate (plain Compose, Kubernetes Recreate): all old ones stop before any new one starts.
-            foreach (var o in r.Replace) await RemoveReplicaAsync(app, svc, o, ct);
+            await Task.WhenAll(r.Replace.Select(o => RemoveReplicaAsync(app, svc, o, ct)));
             await StartReplicasAsync(app, svc, r.Replace, ct);
             RefreshRouters(app, svc.Name);
             return;
@@ -111,11 +111,11 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
                 }
                 await StartReplicasAsync(app, svc, batch, ct);
                 RefreshRouters(app, svc.Name);
-                foreach (var id in old) await RemoveContainerAsync(id, svc.StopGrace, ct);
+                await Task.WhenAll(old.Select(id => RemoveContainerAsync(id, svc.StopGrace, ct)));
             }
             else
             {
-                foreach (var o in batch) await RemoveReplicaAsync(app, svc, o, ct);
+                await Task.WhenAll(batch.Select(o => RemoveReplicaAsync(app, svc, o, ct)));
                 await StartReplicasAsync(app, svc, batch, ct);
             }
             RefreshRouters(app, svc.Name);
@@ -199,13 +199,14 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
 
     async Task RemoveAllAsync(IReadOnlyList<ActualContainer> containers, CancellationToken ct)
     {
-        foreach (var c in containers)
+        // In parallel, as compose down does: each may wait its stop grace period.
+        await Task.WhenAll(containers.Select(async c =>
         {
             // Sidecars of the replica go with it.
             foreach (var side in engine.Containers.All().Where(x => x.Name.StartsWith(c.Name + "-", StringComparison.Ordinal) && x.Config.Labels.ContainsKey(ManagedLabels.Part)).ToList())
                 await RemoveContainerAsync(side.Id, null, ct);
             await RemoveContainerAsync(c.Id, null, ct);
-        }
+        }));
         foreach (var svc in containers.Select(c => c.Service).Distinct()) RefreshRoutersOf(svc);
     }
 

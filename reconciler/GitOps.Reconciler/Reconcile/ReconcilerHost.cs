@@ -23,7 +23,7 @@ internal sealed class ReconcilerHost : IDisposable
     readonly ConcurrentDictionary<string, string> _origins = new(StringComparer.Ordinal);
     readonly CancellationTokenSource _stop = new();
     readonly Lock _registryGate = new();
-    long _cycle = -1;
+    long _cycle;
     Task? _driftLoop;
 
     public ReconcilerHost(Engine engine, string root, IReadOnlyList<AppSpec> configured, TimeSpan driftInterval, Action<string> log)
@@ -69,13 +69,25 @@ internal sealed class ReconcilerHost : IDisposable
     Task PollAsync(string name, CancellationToken ct)
     {
         if (!_apps.TryGetValue(name, out var app)) return Task.CompletedTask;
-        // Apps polling the same repository in the same interval share one fetch.
-        var cycle = DateTime.UtcNow.Ticks / Math.Max(TimeSpan.TicksPerSecond, app.Spec.Schedule.Interval.Ticks);
-        return app.SyncAsync(SyncTrigger.Poll, cycle, null, ct);
+        return app.SyncAsync(SyncTrigger.Poll, PollCycle(), null, ct);
     }
 
-    /// <summary>A fresh cycle number for triggers that must fetch now (webhook, manual sync); negative, so it never meets a poll's.</summary>
-    long NextCycle() => Interlocked.Decrement(ref _cycle);
+    /// <summary>
+    /// Cycle numbers only grow (the source cache fetches a repository at most once per cycle). Polls firing in
+    /// the same five-second slot share a number, so applications on one repository share one fetch.
+    /// </summary>
+    static long PollCycle() => DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 5 * 1000;
+
+    /// <summary>A cycle newer than any handed out so far: webhooks and manual syncs always fetch.</summary>
+    public long NextCycle()
+    {
+        while (true)
+        {
+            var last = Interlocked.Read(ref _cycle);
+            var next = Math.Max(last + 1, PollCycle() + 1);
+            if (Interlocked.CompareExchange(ref _cycle, next, last) == last) return next;
+        }
+    }
 
     public IReadOnlyList<AppController> Apps => _apps.Values.OrderBy(a => a.Spec.Name, StringComparer.Ordinal).ToList();
 
@@ -196,7 +208,8 @@ internal static class Teardown
     {
         foreach (var r in engine.Networks.ListRouters().Where(r => r.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
             try { engine.Networks.RemoveRouter(r.Name); } catch (NotFoundException) { }
-        foreach (var c in engine.Containers.All().Where(c => c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app).OrderByDescending(c => c.Name.Length).ToList())
+        // In parallel, as compose down does: each container may take its stop grace period.
+        await Task.WhenAll(engine.Containers.All().Where(c => c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app).Select(async c =>
         {
             try
             {
@@ -204,7 +217,7 @@ internal static class Teardown
                 await engine.Containers.RemoveAsync(c.Id, force: true, ct);
             }
             catch (NotFoundException) { }
-        }
+        }));
         foreach (var n in engine.Networks.List().Where(n => n.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
             try { engine.Networks.Remove(n.Id); } catch (NotFoundException) { }
         _ = volumes; // named volumes are removed only on request; the volume store arrives with the storage work

@@ -38,7 +38,7 @@ internal sealed record PushEvent(WebhookProvider Provider, IReadOnlyList<string>
         var source = app.Source;
         if (source.Kind != SourceKind.Git || source.Revision is not null) return false;
         if (!RepoUrl.TryParse(source.Repo, out var repo)) return false;
-        if (!RepositoryUrls.Any(u => RepoUrl.TryParse(u, out var pushed) && !pushed.IsLocal && pushed.SameRepository(repo)))
+        if (!RepositoryUrls.Any(u => RepoUrl.TryParse(u, out var pushed) && pushed.SameRepository(repo)))
             return false;
         if (source.Tag is { } tag) return Tag == tag;
         if (Branch is not { } branch) return false;
