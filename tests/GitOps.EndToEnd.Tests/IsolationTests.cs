@@ -90,12 +90,14 @@ public sealed class IsolationTests(DaemonFixture d)
     }
 
     [Fact]
-    public void Devices_are_the_oci_defaults_and_the_network_is_loopback_only()
+    public void Devices_are_the_oci_defaults_and_the_network_namespace_is_private()
     {
         var dev = d.Ok("run", "--rm", "bb", "ls", "-l", "/dev/null", "/dev/zero", "/dev/urandom");
         Assert.All(dev.Split('\n'), l => Assert.StartsWith("crw-rw-rw-", l));
-        var links = d.Ok("run", "--rm", "bb", "sh", "-c", "ip -o link | cut -d: -f2");
-        Assert.Equal("lo", links.Trim());
+        // The default bridge gives lo and one veth end; none of the host's links are visible.
+        var links = d.Ok("run", "--rm", "bb", "sh", "-c", "ip -o link | cut -d: -f2 | cut -d@ -f1").Split('\n').Select(l => l.Trim()).ToList();
+        Assert.Equal(["eth0", "lo"], links.Order());
+        Assert.Equal("lo", d.Ok("run", "--rm", "--network", "none", "bb", "sh", "-c", "ip -o link | cut -d: -f2").Trim());
         Assert.Contains("inet 127.0.0.1", d.Ok("run", "--rm", "bb", "ip", "addr", "show", "lo"));
     }
 
