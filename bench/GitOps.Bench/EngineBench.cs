@@ -221,6 +221,6 @@ public sealed class EngineBench(string gitops, string repo, int runs, int sleepe
             _dockerd.WaitForExit();
             foreach (var shim in ShimPids()) Measure.TryRun("kill", "-9", shim.ToString());
         }
-        Measure.TryRun("/bin/sh", "-c", $"for m in $(grep {_dir} /proc/mounts | cut -d' ' -f2 | sort -r); do umount -l $m; done; rm -rf {_dir}");
+        Measure.RemoveScratch(_dir);
     }
 }

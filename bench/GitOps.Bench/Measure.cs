@@ -77,6 +77,10 @@ public static class Measure
         return (p.ExitCode, stdout.Result + stderr.Result);
     }
 
+    /// <summary>Removes a benchmark's temporary directory, unmounting what containers left mounted under it first.</summary>
+    public static void RemoveScratch(string dir) =>
+        TryRun("/bin/sh", "-c", $"for m in $(grep {dir} /proc/mounts | cut -d' ' -f2 | sort -r); do umount -l $m; done; rm -rf {dir}");
+
     public static bool Exists(string command) => TryRun("/bin/sh", "-c", $"command -v {command}").Code == 0;
 
     /// <summary>Resident memory of a process and its descendants, in MiB (from /proc).</summary>

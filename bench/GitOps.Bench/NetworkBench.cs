@@ -102,6 +102,6 @@ public sealed partial class NetworkBench(string gitops, string repo, int seconds
             Measure.TryRun(gitops, "--socket", _daemon.Socket, "network", "rm", "benchnet");
             _daemon.Dispose();
         }
-        Measure.TryRun("/bin/sh", "-c", $"for m in $(grep {_dir} /proc/mounts | cut -d' ' -f2 | sort -r); do umount -l $m; done; rm -rf {_dir}");
+        Measure.RemoveScratch(_dir);
     }
 }

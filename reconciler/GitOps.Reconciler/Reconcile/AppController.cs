@@ -6,6 +6,7 @@ using GitOps.Reconciler.Rendering;
 using GitOps.Reconciler.Sources;
 using GitOps.Runtime;
 using GitOps.Runtime.Events;
+using GitOps.Runtime.State;
 
 namespace GitOps.Reconciler.Reconcile;
 
@@ -74,7 +75,7 @@ internal sealed class AppController : IDisposable
         Loaded loaded;
         try
         {
-            loaded = await LoadAsync(cycle, revision ?? (trigger == SyncTrigger.Resume ? null : null), trigger, ct);
+            loaded = await LoadAsync(cycle, revision, ct);
         }
         catch (Exception e) when (e is SourceException or IOException or InvalidOperationException)
         {
@@ -92,8 +93,9 @@ internal sealed class AppController : IDisposable
         }
         var desired = loaded.Desired;
         Plan plan;
+        var actual = ActualApp.Read(_engine, Spec.Name);
         using (Executor.Source.StartActivity("diff"))
-            plan = Planner.Plan(desired, ActualApp.Read(_engine, Spec.Name), Spec.Policy);
+            plan = Planner.Plan(desired, actual, Spec.Policy);
 
         var newRevision = desired.Revision != Status.Revision;
         var mayApply = newRevision || trigger is SyncTrigger.Manual or SyncTrigger.Rollback or SyncTrigger.Resume or SyncTrigger.Startup || Spec.Policy.Heals || _journal.Pending() is not null;
@@ -101,7 +103,7 @@ internal sealed class AppController : IDisposable
         {
             _applied = desired;
             Status = Status with { Revision = desired.Revision, Subject = loaded.Subject, Errors = [], Message = plan.IsEmpty ? null : Status.Message };
-            CheckDriftLocked(desired, plan);
+            CheckDriftLocked(desired, plan, actual);
             Save();
             return;
         }
@@ -134,7 +136,7 @@ internal sealed class AppController : IDisposable
         Metrics.SetRevision(Spec.Name, desired.Revision);
         Publish("synced", desired.Revision);
         _log($"synced {Short(desired.Revision)} in {total.Elapsed.TotalMilliseconds:0} ms ({plan.Steps.Count} step(s), engine {engineTime.Elapsed.TotalMilliseconds:0} ms)");
-        CheckDriftLocked(desired, Planner.Plan(desired, ActualApp.Read(_engine, Spec.Name), Spec.Policy));
+        CheckDrift(desired);
         Save();
     }
 
@@ -144,7 +146,7 @@ internal sealed class AppController : IDisposable
         await _gate.WaitAsync(ct);
         try
         {
-            var loaded = await LoadAsync(cycle, revision, SyncTrigger.Manual, ct);
+            var loaded = await LoadAsync(cycle, revision, ct);
             if (loaded.Desired is null) return new DiffResult(loaded.Revision, new Plan(loaded.Revision, [], []), "", loaded.Errors);
             var plan = Planner.Plan(loaded.Desired, ActualApp.Read(_engine, Spec.Name), Spec.Policy);
             return new DiffResult(loaded.Revision, plan, UnifiedDiff(loaded), []);
@@ -159,8 +161,9 @@ internal sealed class AppController : IDisposable
         try
         {
             if (_applied is null) return;
-            var plan = Planner.Plan(_applied, ActualApp.Read(_engine, Spec.Name), Spec.Policy);
-            CheckDriftLocked(_applied, plan);
+            var actual = ActualApp.Read(_engine, Spec.Name);
+            var plan = Planner.Plan(_applied, actual, Spec.Policy);
+            CheckDriftLocked(_applied, plan, actual);
             if (!plan.IsEmpty && Spec.Policy.Heals && !Status.Errors.Any())
             {
                 _log($"healing {plan.Steps.Count} drift step(s)");
@@ -168,7 +171,7 @@ internal sealed class AppController : IDisposable
                 {
                     await new Executor(_engine, _journal, _log).ApplyAsync(_applied, plan, ct);
                     Publish("healed", _applied.Revision);
-                    CheckDriftLocked(_applied, Planner.Plan(_applied, ActualApp.Read(_engine, Spec.Name), Spec.Policy));
+                    CheckDrift(_applied);
                 }
                 catch (ApplyException e) { Status = Status with { Message = "heal failed: " + e.Message }; }
             }
@@ -177,10 +180,17 @@ internal sealed class AppController : IDisposable
         finally { _gate.Release(); }
     }
 
-    void CheckDriftLocked(DesiredApp desired, Plan plan)
+    /// <summary>Drift after an apply: read actual state once more, plan, report.</summary>
+    void CheckDrift(DesiredApp desired)
+    {
+        var actual = ActualApp.Read(_engine, Spec.Name);
+        CheckDriftLocked(desired, Planner.Plan(desired, actual, Spec.Policy), actual);
+    }
+
+    void CheckDriftLocked(DesiredApp desired, Plan plan, ActualApp actual)
     {
         var now = DateTimeOffset.UtcNow;
-        var items = DriftFinder.Items(Spec.ProjectName, plan, ActualApp.Read(_engine, Spec.Name), key => _driftSince.TryGetValue(key, out var t) ? t : _driftSince[key] = now);
+        var items = DriftFinder.Items(Spec.ProjectName, plan, actual, key => _driftSince.TryGetValue(key, out var t) ? t : _driftSince[key] = now);
         foreach (var stale in _driftSince.Keys.Except(items.Select(i => i.Kind + "|" + i.Resource)).ToList()) _driftSince.Remove(stale);
         var previous = Drift?.Items.Count ?? 0;
         Drift = new DriftReport(Spec.Name, desired.Revision, now, Spec.Policy.Heals ? "heal" : "report", items);
@@ -198,7 +208,7 @@ internal sealed class AppController : IDisposable
 
     sealed record Loaded(string Revision, string? Subject, DesiredApp? Desired, IReadOnlyList<string> Errors, string Directory, Model.Application? Model);
 
-    async Task<Loaded> LoadAsync(long cycle, string? revision, SyncTrigger trigger, CancellationToken ct)
+    async Task<Loaded> LoadAsync(long cycle, string? revision, CancellationToken ct)
     {
         string dir, rev;
         string? subject = null;
@@ -207,7 +217,7 @@ internal sealed class AppController : IDisposable
             if (Spec.Source.Kind == SourceKind.Local)
             {
                 dir = Spec.Source.Repo;
-                rev = "local-" + LocalDigest(dir, Spec.Paths);
+                rev = "local-" + LocalDigest(PathsIn(dir));
             }
             else
             {
@@ -226,8 +236,7 @@ internal sealed class AppController : IDisposable
             }
         }
         using var _ = Executor.Source.StartActivity("load");
-        var paths = (Spec.Paths.Count == 0 ? ["."] : Spec.Paths).Select(p => Path.GetFullPath(Path.Combine(dir, p))).ToList();
-        var result = ManifestLoader.Load(paths, LoadOptionsFor(Spec));
+        var result = LoadManifests(dir);
         var errors = result.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error)
             .Select(d => (d with { File = Relative(dir, d.File) }).ToString()).ToList();
         if (!result.Succeeded || errors.Count > 0) return new Loaded(rev, subject, null, errors, dir, null);
@@ -237,20 +246,23 @@ internal sealed class AppController : IDisposable
         return new Loaded(rev, subject, desired, [], dir, result.Application);
     }
 
-    static LoadOptions LoadOptionsFor(AppSpec spec) => new()
+    /// <summary>The application's paths (the root when none) inside <paramref name="dir"/>.</summary>
+    IEnumerable<string> PathsIn(string dir) => (Spec.Paths.Count == 0 ? ["."] : Spec.Paths).Select(p => Path.Combine(dir, p));
+
+    LoadResult LoadManifests(string dir) => ManifestLoader.Load(PathsIn(dir).Select(Path.GetFullPath).ToList(), new LoadOptions
     {
-        Name = spec.ProjectName,
-        Format = spec.Overrides?.Format ?? ManifestFormat.Auto,
-    };
+        Name = Spec.ProjectName,
+        Format = Spec.Overrides?.Format ?? ManifestFormat.Auto,
+    });
 
     static string Relative(string root, string file) =>
         file.StartsWith(root, StringComparison.Ordinal) ? Path.GetRelativePath(root, file) : file;
 
     /// <summary>Local sources have no commits: a digest of the manifest files stands in for the revision.</summary>
-    static string LocalDigest(string dir, IReadOnlyList<string> paths)
+    static string LocalDigest(IEnumerable<string> paths)
     {
         using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        foreach (var p in (paths.Count == 0 ? ["."] : paths).Select(p => Path.Combine(dir, p)))
+        foreach (var p in paths)
         {
             var files = File.Exists(p) ? [p] : Directory.Exists(p) ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray() : [];
             foreach (var f in files)
@@ -288,8 +300,7 @@ internal sealed class AppController : IDisposable
         {
             var dir = Spec.Source.Kind == SourceKind.Local ? null : _sources.Materialize(Spec.Source, Status.Revision);
             if (dir is null) return null;
-            var paths = (Spec.Paths.Count == 0 ? ["."] : Spec.Paths).Select(p => Path.GetFullPath(Path.Combine(dir, p))).ToList();
-            _appliedModel = ManifestLoader.Load(paths, LoadOptionsFor(Spec)).Application;
+            _appliedModel = LoadManifests(dir).Application;
             _appliedModelRevision = Status.Revision;
             return _appliedModel;
         }
@@ -333,16 +344,13 @@ internal sealed class AppController : IDisposable
 
     static T? Read<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class
     {
-        try { return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), type) : null; }
+        try { return AtomicFile.ReadJson(path, type); }
         catch (JsonException) { return null; }
     }
 
-    static void Write<T>(string path, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)
-    {
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(value, type));
-        File.Move(tmp, path, overwrite: true);
-    }
+    // Status, history and drift are re-derived on restart, so the rename need not be durable at once.
+    static void Write<T>(string path, T value, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) =>
+        AtomicFile.WriteJson(path, value, type, syncDirectory: false);
 
     public void Dispose() => _gate.Dispose();
 }

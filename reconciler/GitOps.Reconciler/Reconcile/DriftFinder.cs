@@ -33,7 +33,7 @@ internal static class DriftFinder
                         var image = svc.Spec.Template.Containers.FirstOrDefault()?.Image;
                         if (image is not null && c.Image != image) Add("changed", "container/" + c.Name, "image " + image, "image " + c.Image);
                         else if (c.Hash != svc.Hash) Add("changed", "container/" + c.Name, "spec " + Short(svc.Hash), "spec " + Short(c.Hash));
-                        else Add("changed", "container/" + c.Name, "environment as in Git", "environment changed: " + EnvDifference(svc, c));
+                        else Add("changed", "container/" + c.Name, "environment as in Git", "environment changed: " + string.Join(", ", Planner.MissingEnv(svc, c)));
                     }
                     foreach (var c in r.Remove)
                         Add("unexpected", "container/" + c.Name, $"{svc.Replicas} replica(s) of {svc.Name}", c.Ordinal is { } n && n >= svc.FirstOrdinal + svc.Replicas ? $"extra replica {n}" : "container not in Git");
@@ -56,12 +56,4 @@ internal static class DriftFinder
     }
 
     static string Short(string hash) => hash.StartsWith("sha256:", StringComparison.Ordinal) ? hash[7..19] : hash;
-
-    /// <summary>Names only: an environment value may be a secret, so it is never shown.</summary>
-    static string EnvDifference(DesiredService svc, ActualContainer c)
-    {
-        var env = c.Env.ToHashSet(StringComparer.Ordinal);
-        var names = svc.Spec.Template.Containers.FirstOrDefault()?.Env.Where(e => e.Value is not null && !env.Contains($"{e.Name}={e.Value}")).Select(e => e.Name) ?? [];
-        return string.Join(", ", names);
-    }
 }

@@ -57,7 +57,7 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
         })),
         RemoveNetwork n => Do(() => { if (engine.Networks.Find(n.Name) is not null) engine.Networks.Remove(n.Name); }),
         RolloutService r => RolloutAsync(app, r, ct),
-        RemoveService r => RemoveAllAsync(r.Containers, ct),
+        RemoveService r => RemoveAllAsync(app, r.Containers, ct),
         EnsureRouter r => Do(() => EnsureRouter(app, r.Router)),
         RemoveRouter r => Do(() => { try { engine.Networks.RemoveRouter(r.Name); } catch (NotFoundException) { } }),
         _ => throw new ApplyException(step.Describe(), "unknown step"),
@@ -75,7 +75,7 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
             await WaitReadyAsync(svc, svc.ReplicaName(app.Project, o), ct);
         }
         // Surplus goes first when scaling down, so a shrink never needs room for more.
-        await RemoveAllAsync(r.Remove, ct);
+        await RemoveAllAsync(app, r.Remove, ct);
         foreach (var batch in Batches(r.Create, Math.Max(1, r.Create.Count)))
             await StartReplicasAsync(app, svc, batch, ct);
 
@@ -127,13 +127,17 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
         for (var i = 0; i < items.Count; i += size) yield return items.Skip(i).Take(size).ToList();
     }
 
+    /// <summary>The replica's containers, main first: sidecars are named after it and carry the part label.</summary>
     IEnumerable<string> PartsOf(DesiredApp app, DesiredService svc, int ordinal)
     {
         var main = svc.ReplicaName(app.Project, ordinal);
-        return engine.Containers.All().Where(c => c.Name == main || c.Name.StartsWith(main + "-", StringComparison.Ordinal) &&
-            c.Config.Labels.GetValueOrDefault(ManagedLabels.Part) is not null && c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app.App)
-            .OrderBy(c => c.Name.Length).Select(c => c.Id).ToList();
+        return engine.Containers.Find(main) is { } m ? [m.Id, .. SidecarsOf(main, app.App)] : SidecarsOf(main, app.App);
     }
+
+    List<string> SidecarsOf(string main, string app) =>
+        engine.Containers.All().Where(c => c.Name.StartsWith(main + "-", StringComparison.Ordinal) &&
+            c.Config.Labels.ContainsKey(ManagedLabels.Part) && c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app)
+            .Select(c => c.Id).ToList();
 
     async Task StartReplicasAsync(DesiredApp app, DesiredService svc, IReadOnlyList<int> ordinals, CancellationToken ct)
     {
@@ -197,20 +201,22 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
         foreach (var id in PartsOf(app, svc, ordinal).Reverse()) await RemoveContainerAsync(id, svc.StopGrace, ct);
     }
 
-    async Task RemoveAllAsync(IReadOnlyList<ActualContainer> containers, CancellationToken ct)
+    async Task RemoveAllAsync(DesiredApp app, IReadOnlyList<ActualContainer> containers, CancellationToken ct)
     {
         // In parallel, as compose down does: each may wait its stop grace period.
         await Task.WhenAll(containers.Select(async c =>
         {
             // Sidecars of the replica go with it.
-            foreach (var side in engine.Containers.All().Where(x => x.Name.StartsWith(c.Name + "-", StringComparison.Ordinal) && x.Config.Labels.ContainsKey(ManagedLabels.Part)).ToList())
-                await RemoveContainerAsync(side.Id, null, ct);
+            foreach (var side in SidecarsOf(c.Name, app.App)) await RemoveContainerAsync(side, null, ct);
             await RemoveContainerAsync(c.Id, null, ct);
         }));
-        foreach (var svc in containers.Select(c => c.Service).Distinct()) RefreshRoutersOf(svc);
+        foreach (var svc in containers.Select(c => c.Service).Distinct()) RefreshRouters(app, svc);
     }
 
-    async Task RemoveContainerAsync(string id, TimeSpan? grace, CancellationToken ct)
+    Task RemoveContainerAsync(string id, TimeSpan? grace, CancellationToken ct) => StopAndRemoveAsync(engine, id, grace, ct);
+
+    /// <summary>Stop (SIGTERM, then SIGKILL after the grace period or the container's own timeout) and remove; gone already is fine.</summary>
+    public static async Task StopAndRemoveAsync(Engine engine, string id, TimeSpan? grace, CancellationToken ct)
     {
         try
         {
@@ -242,23 +248,18 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
 
     /// <summary>Backends are the replicas that exist and run now; a stopped or starting one is marked unready.</summary>
     List<RouterBackendConfig> Backends(DesiredApp app, DesiredRouter r) =>
-        Planner.ExpectedBackends(app, r).Select(b => new RouterBackendConfig
-        {
-            Container = b.Container, Port = b.Port, Weight = 1,
-            Ready = engine.Containers.Find(b.Container) is { State.Running: true } c && c.State.Health?.Status is null or "healthy",
-        }).Where(b => engine.Containers.Find(b.Container) is not null).ToList();
-
-    DesiredApp? _current;
+        Planner.ExpectedBackends(app, r)
+            .Select(b => (b.Container, b.Port, Found: engine.Containers.Find(b.Container)))
+            .Where(b => b.Found is not null)
+            .Select(b => new RouterBackendConfig
+            {
+                Container = b.Container, Port = b.Port, Weight = 1,
+                Ready = b.Found!.State.Running && b.Found.State.Health?.Status is null or "healthy",
+            }).ToList();
 
     void RefreshRouters(DesiredApp app, string service)
     {
-        _current = app;
         foreach (var r in app.Routers.Where(r => r.Backends.Any(b => b.Service == service)))
             if (engine.Networks.ListRouters().Any(x => x.Name == r.Name)) engine.Networks.SetBackends(r.Name, Backends(app, r));
-    }
-
-    void RefreshRoutersOf(string service)
-    {
-        if (_current is { } app) RefreshRouters(app, service);
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using GitOps.Runtime.State;
 
 namespace GitOps.Reconciler.Reconcile;
 
@@ -36,20 +37,14 @@ internal sealed class Journal(string path)
     /// <summary>An apply that never completed, if the last daemon died during one.</summary>
     public Entry? Pending()
     {
-        try { return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), ReconcileJson.Default.Entry) : null; }
+        try { return AtomicFile.ReadJson(path, ReconcileJson.Default.Entry); }
         catch (JsonException) { return null; }
     }
 
     void Write()
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var tmp = path + ".tmp";
-        using (var f = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        {
-            JsonSerializer.Serialize(f, _entry!, ReconcileJson.Default.Entry);
-            f.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, path, overwrite: true);
+        AtomicFile.WriteJson(path, _entry!, ReconcileJson.Default.Entry);
     }
 }
 

@@ -83,10 +83,13 @@ internal static class Planner
     /// and those the engine adds (PATH, HOSTNAME) may be there too, so this is a subset test, not equality —
     /// comparing whole lists is what gives other tools their false drift.
     /// </summary>
-    static bool EnvMatches(DesiredService svc, ActualContainer c)
+    static bool EnvMatches(DesiredService svc, ActualContainer c) => !MissingEnv(svc, c).Any();
+
+    /// <summary>Names of literal variables from Git that the container lacks (names only: a value may be secret).</summary>
+    public static IEnumerable<string> MissingEnv(DesiredService svc, ActualContainer c)
     {
         var env = c.Env.ToHashSet(StringComparer.Ordinal);
-        return svc.Spec.Template.Containers.FirstOrDefault()?.Env.Where(e => e.Value is not null).All(e => env.Contains($"{e.Name}={e.Value}")) ?? true;
+        return svc.Spec.Template.Containers.FirstOrDefault()?.Env.Where(e => e.Value is not null && !env.Contains($"{e.Name}={e.Value}")).Select(e => e.Name) ?? [];
     }
 
     /// <summary>A one-shot service (restart "no") that exited 0 is done, as Compose sees it: not restarted.</summary>

@@ -4,6 +4,7 @@ using GitOps.Reconciler.Apps;
 using GitOps.Reconciler.Sources;
 using GitOps.Reconciler.Triggers;
 using GitOps.Runtime;
+using GitOps.Runtime.State;
 
 namespace GitOps.Reconciler.Reconcile;
 
@@ -177,7 +178,7 @@ internal sealed class ReconcilerHost : IDisposable
     IReadOnlyList<AppRecord> ReadRegistry()
     {
         var path = Path.Combine(_root, "apps.json");
-        try { return File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), AppJson.Default.ListAppRecord) ?? [] : []; }
+        try { return AtomicFile.ReadJson(path, AppJson.Default.ListAppRecord) ?? []; }
         catch (JsonException e) { _log($"ignoring unreadable {path}: {e.Message}"); return []; }
     }
 
@@ -185,11 +186,8 @@ internal sealed class ReconcilerHost : IDisposable
     {
         var path = Path.Combine(_root, "apps.json");
         var list = _apps.Values.Where(a => Origin(a.Spec.Name) != "config").Select(a => new AppRecord(a.Spec, Origin(a.Spec.Name))).OrderBy(r => r.Spec.Name, StringComparer.Ordinal).ToList();
-        var tmp = path + ".tmp";
-        File.WriteAllText(tmp, JsonSerializer.Serialize(list, AppJson.Default.ListAppRecord));
-        // 0600: a token-authenticated source's credentials live here.
-        File.SetUnixFileMode(tmp, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(tmp, path, overwrite: true);
+        // 0600 (AtomicFile's mode): a token-authenticated source's credentials live here.
+        AtomicFile.WriteJson(path, list, AppJson.Default.ListAppRecord);
     }
 
     public void Dispose()
@@ -209,15 +207,8 @@ internal static class Teardown
         foreach (var r in engine.Networks.ListRouters().Where(r => r.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
             try { engine.Networks.RemoveRouter(r.Name); } catch (NotFoundException) { }
         // In parallel, as compose down does: each container may take its stop grace period.
-        await Task.WhenAll(engine.Containers.All().Where(c => c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app).Select(async c =>
-        {
-            try
-            {
-                if (c.State.Running) await engine.Containers.StopAsync(c.Id, null, ct);
-                await engine.Containers.RemoveAsync(c.Id, force: true, ct);
-            }
-            catch (NotFoundException) { }
-        }));
+        await Task.WhenAll(engine.Containers.All().Where(c => c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app)
+            .Select(c => Executor.StopAndRemoveAsync(engine, c.Id, null, ct)));
         foreach (var n in engine.Networks.List().Where(n => n.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
             try { engine.Networks.Remove(n.Id); } catch (NotFoundException) { }
         _ = volumes; // named volumes are removed only on request; the volume store arrives with the storage work
