@@ -288,15 +288,21 @@ public sealed class GitOpsLoopTests(GitOpsFixture d) : IClassFixture<GitOpsFixtu
     public void Daemon_killed_in_the_middle_of_an_apply_converges_after_restart_without_duplicates()
     {
         var repo = new TestRepo(Path.Combine(d.Dir, "repo-crash"));
-        var yaml = "services:\n  w:\n    image: bb\n    command: [\"sleep\", \"3600\"]\n    deploy:\n      replicas: 30\n";
+        var yaml = "services:\n  w:\n    image: bb\n    command: [\"sleep\", \"3600\"]\n    deploy:\n      replicas: 40\n";
         var v1 = repo.Commit("v1", ("compose.yaml", yaml));
         d.Ok("app", "add", "crash", "--repo", repo.Dir, "--interval", "1h", "--no-wait");
-        Gitops.Eventually(() => Containers("crash").Count >= 2, TimeSpan.FromSeconds(30), "the apply to be under way");
+        // Kill while the journal says an apply is under way: polling the file, not the CLI, so a fast
+        // machine cannot finish all the replicas between two looks.
+        var journal = Path.Combine(d.Root, "reconciler", "apps", "crash", "journal.json");
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (!File.Exists(journal) && DateTime.UtcNow < until) Thread.Sleep(2);
+        Thread.Sleep(200); // some replicas exist, most do not yet
+        Assert.True(File.Exists(journal), "the apply finished before the daemon could be killed");
         d.KillDaemon();
         d.StartDaemon();
         WaitForRevision("crash", v1);
         var names = Containers("crash").Keys.Order().ToList();
-        Assert.Equal(Enumerable.Range(1, 30).Select(i => $"crash-w-{i}").Order(), names);
+        Assert.Equal(Enumerable.Range(1, 40).Select(i => $"crash-w-{i}").Order(), names);
         Assert.All(names, n => Assert.Equal("running", d.Ok("inspect", "-f", "{{.State.Status}}", n)));
         Assert.Contains("resuming", File.ReadAllText(d.DaemonLog));
         d.Ok("app", "rm", "--remove-resources", "crash");
