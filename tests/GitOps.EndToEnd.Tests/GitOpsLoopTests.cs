@@ -288,22 +288,36 @@ public sealed class GitOpsLoopTests(GitOpsFixture d) : IClassFixture<GitOpsFixtu
     public void Daemon_killed_in_the_middle_of_an_apply_converges_after_restart_without_duplicates()
     {
         var repo = new TestRepo(Path.Combine(d.Dir, "repo-crash"));
-        var yaml = "services:\n  w:\n    image: bb\n    command: [\"sleep\", \"3600\"]\n    deploy:\n      replicas: 40\n";
-        var v1 = repo.Commit("v1", ("compose.yaml", yaml));
-        d.Ok("app", "add", "crash", "--repo", repo.Dir, "--interval", "1h", "--no-wait");
-        // Kill while the journal says an apply is under way: polling the file, not the CLI, so a fast
-        // machine cannot finish all the replicas between two looks.
+        // "slow" ignores SIGTERM, so stopping it takes its whole grace period: the apply of v2 is certainly
+        // still under way (old slow stopping, the 20 replicas of w not yet made) when the daemon is killed,
+        // on a fast machine or a slow one.
+        static string Yaml(string version) =>
+            "services:\n  slow:\n    image: bb\n    command: [\"sh\", \"-c\", \"trap '' TERM; while true; do sleep 1; done\"]\n" +
+            $"    environment: {{ V: \"{version}\" }}\n    stop_grace_period: 4s\n" +
+            "  w:\n    image: bb\n    command: [\"sleep\", \"3600\"]\n" +
+            $"    environment: {{ V: \"{version}\" }}\n    depends_on: [slow]\n    deploy:\n      replicas: 20\n";
+        var v1 = repo.Commit("v1", ("compose.yaml", Yaml("1")));
+        d.Ok("app", "add", "crash", "--repo", repo.Dir, "--interval", "1h");
+        WaitForRevision("crash", v1);
+        var before = Containers("crash");
+        var v2 = repo.Commit("v2", ("compose.yaml", Yaml("2")));
+        // The sync call itself dies with the daemon; only the daemon's journal matters here.
+        var syncing = Task.Run(() => d.Cli("sync", "crash"));
         var journal = Path.Combine(d.Root, "reconciler", "apps", "crash", "journal.json");
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (!File.Exists(journal) && DateTime.UtcNow < until) Thread.Sleep(2);
-        Thread.Sleep(200); // some replicas exist, most do not yet
+        Gitops.Eventually(() => File.Exists(journal), TimeSpan.FromSeconds(30), "the apply of v2 to start");
+        Thread.Sleep(1000); // inside slow's 4 s grace period
         Assert.True(File.Exists(journal), "the apply finished before the daemon could be killed");
         d.KillDaemon();
+        syncing.Wait(TimeSpan.FromSeconds(30));
         d.StartDaemon();
-        WaitForRevision("crash", v1);
-        var names = Containers("crash").Keys.Order().ToList();
-        Assert.Equal(Enumerable.Range(1, 40).Select(i => $"crash-w-{i}").Order(), names);
+        WaitForRevision("crash", v2);
+        var after = Containers("crash");
+        var names = after.Keys.Order().ToList();
+        Assert.Equal(new[] { "crash-slow-1" }.Concat(Enumerable.Range(1, 20).Select(i => $"crash-w-{i}")).Order(), names);
         Assert.All(names, n => Assert.Equal("running", d.Ok("inspect", "-f", "{{.State.Status}}", n)));
+        // Every replica is new (v2), and nothing of v1 is left under another name.
+        Assert.All(names, n => Assert.NotEqual(before[n], after[n]));
+        Assert.All(names, n => Assert.Contains("V=2", d.Ok("inspect", "-f", "{{.Config.Env}}", n)));
         Assert.Contains("resuming", File.ReadAllText(d.DaemonLog));
         d.Ok("app", "rm", "--remove-resources", "crash");
     }
