@@ -26,6 +26,8 @@ namespace GitOps.Cli.Api;
 [JsonSerializable(typeof(EngineEvent))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(AuthRequest))]
+[JsonSerializable(typeof(AuthResponse))]
 public sealed partial class ApiJson : JsonSerializerContext;
 
 /// <summary>Indented output for inspect, as docker inspect prints.</summary>

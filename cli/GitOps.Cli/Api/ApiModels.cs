@@ -118,3 +118,13 @@ public sealed record PortBinding(string HostIp, string HostPort);
 
 public sealed record EndpointInspect(string NetworkID, string EndpointID, string Gateway, string IPAddress, int IPPrefixLen,
     string MacAddress, IReadOnlyList<string>? Aliases, IReadOnlyList<string>? DNSNames);
+
+/// <summary>POST /auth (gitops login).</summary>
+public sealed record AuthRequest
+{
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public string? ServerAddress { get; set; }
+}
+
+public sealed record AuthResponse(string Status);

@@ -54,6 +54,7 @@ internal static class ApiServer
         ContainerEndpoints.Map(app, engine);
         ExecEndpoints.Map(app, engine);
         ImageEndpoints.Map(app, engine);
+        RegistryEndpoints.Map(app, engine);
         return app;
     }
 
