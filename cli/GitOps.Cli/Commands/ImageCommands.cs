@@ -14,12 +14,12 @@ internal static class ImageCommands
     public static Command Group()
     {
         var group = new Command("image", "Manage images");
-        foreach (var c in new[] { Import(), List("ls", ["list"]), Remove("rm", ["remove"]), Inspect(), Tag(), RegistryCommands.Pull() }) group.Subcommands.Add(c);
+        foreach (var c in new[] { Import(), List("ls", ["list"]), Remove("rm", ["remove"]), Inspect(), Tag(), RegistryCommands.Pull(), BuildCommand.Create() }) group.Subcommands.Add(c);
         return group;
     }
 
     /// <summary>docker images and docker rmi.</summary>
-    public static IEnumerable<Command> ShortForms() => [List("images", []), Remove("rmi", []), RegistryCommands.Pull()];
+    public static IEnumerable<Command> ShortForms() => [List("images", []), Remove("rmi", []), RegistryCommands.Pull(), BuildCommand.Create()];
 
     static Command Import()
     {

@@ -55,6 +55,7 @@ internal static class ApiServer
         ExecEndpoints.Map(app, engine);
         ImageEndpoints.Map(app, engine);
         RegistryEndpoints.Map(app, engine);
+        BuildEndpoints.Map(app, engine);
         return app;
     }
 

@@ -148,6 +148,29 @@ public sealed class ImageStore
         finally { if (Directory.Exists(work)) DeleteTree(work); }
     }
 
+    /// <summary>
+    /// A directory tree as a new layer: packed as an uncompressed OCI diff (overlay whiteouts
+    /// translated when <paramref name="overlayUpper"/>), stored as a blob whose digest is the diff ID,
+    /// and unpacked into the store like any other layer.
+    /// </summary>
+    public async Task<(Descriptor Layer, string DiffId)> AddLayerFromDirectoryAsync(string dir, bool overlayUpper, CancellationToken ct = default)
+    {
+        var tmp = TempPath("pack");
+        try
+        {
+            await using (var file = File.Create(tmp))
+                new TarPacker { TranslateOverlay = overlayUpper }.Pack(dir, file);
+            Digest diffId;
+            long size;
+            await using (var file = File.OpenRead(tmp))
+                (diffId, size) = await WriteBlobAsync(file, null, ct).ConfigureAwait(false);
+            var blob = BlobPath(diffId);
+            await AddLayerAsync(() => File.OpenRead(blob), diffId, ct).ConfigureAwait(false);
+            return (new Descriptor(MediaTypes.OciLayer, diffId.ToString(), size), diffId.ToString());
+        }
+        finally { File.Delete(tmp); }
+    }
+
     SemaphoreSlim LayerLock(string diffId)
     {
         lock (_gate)
