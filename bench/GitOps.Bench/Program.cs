@@ -1,6 +1,6 @@
 using GitOps.Bench;
 
-// gitops benchmarks. Usage: bench/run.sh [engine] [--runs N] [--sleepers N] [--api-only]
+// gitops benchmarks. Usage: bench/run.sh [engine|images] [--runs N] [--sleepers N] [--api-only]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "engine";
 int Arg(string name, int fallback)
 {
@@ -19,8 +19,12 @@ switch (suite)
         using (var bench = new EngineBench(gitops, repo, Arg("--runs", 50), Arg("--sleepers", 200), args.Contains("--api-only")))
             await bench.RunAsync();
         break;
+    case "images":
+        using (var bench = new ImagesBench(gitops, repo, Arg("--runs", 5)))
+            await bench.RunAsync();
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite {suite}; known: engine");
+        Console.Error.WriteLine($"unknown suite {suite}; known: engine, images");
         return 1;
 }
 return 0;

@@ -53,6 +53,7 @@ public sealed class Engine : IDisposable
     /// <summary>Registry logins, root-only (0600) under the engine's root.</summary>
     public CredentialStore Credentials { get; }
     public ImagePuller Puller => new(Images, Registry, Credentials);
+    public ImagePusher Pusher => new(Images, Registry, Credentials);
     /// <summary>A Dockerfile builder for one build.</summary>
     public Images.Build.ImageBuilder NewBuilder() => new(Images, Containers, () => Puller, Paths);
     public ICgroupDriver Cgroups { get; }

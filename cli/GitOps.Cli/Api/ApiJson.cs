@@ -28,6 +28,8 @@ namespace GitOps.Cli.Api;
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(AuthRequest))]
 [JsonSerializable(typeof(AuthResponse))]
+[JsonSerializable(typeof(List<HistoryItem>))]
+[JsonSerializable(typeof(PruneResponse))]
 public sealed partial class ApiJson : JsonSerializerContext;
 
 /// <summary>Indented output for inspect, as docker inspect prints.</summary>

@@ -128,3 +128,9 @@ public sealed record AuthRequest
 }
 
 public sealed record AuthResponse(string Status);
+
+/// <summary>One row of GET /images/NAME/history, newest first.</summary>
+public sealed record HistoryItem(string Id, long Created, string CreatedBy, IReadOnlyList<string>? Tags, long Size, string Comment);
+
+/// <summary>POST /images/prune.</summary>
+public sealed record PruneResponse(IReadOnlyList<ImageRmItem> ImagesDeleted, long SpaceReclaimed);

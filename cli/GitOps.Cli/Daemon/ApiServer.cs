@@ -56,6 +56,7 @@ internal static class ApiServer
         ImageEndpoints.Map(app, engine);
         RegistryEndpoints.Map(app, engine);
         BuildEndpoints.Map(app, engine);
+        ImageStoreEndpoints.Map(app, engine);
         return app;
     }
 

@@ -146,6 +146,57 @@ public sealed class PullTests(DaemonFixture d, RegistryFixture r) : IClassFixtur
         Assert.NotEqual(0, d.Cli("pull", image).ExitCode);
     }
 
+    [Fact]
+    public void Push_sends_only_what_the_registry_lacks_and_the_image_comes_back()
+    {
+        var ctx = Path.Combine(d.Dir, "push-ctx");
+        Directory.CreateDirectory(ctx);
+        File.WriteAllText(Path.Combine(ctx, "Dockerfile"), $"FROM bb\nRUN echo {Guid.NewGuid()} > /id\nCMD [\"cat\", \"/id\"]\n");
+        d.Ok("build", "-t", "pushme:1", ctx);
+        var expected = d.Ok("run", "--rm", "pushme:1");
+        var target = Open("pushed/app:v1");
+        d.Ok("tag", "pushme:1", target);
+        var push = d.Ok("push", target);
+        Assert.Contains($"The push refers to repository [{Open("pushed/app")}]", push);
+        Assert.Contains(": Pushed", push);
+        var digest = System.Text.RegularExpressions.Regex.Match(push, @"v1: digest: (sha256:[0-9a-f]{64}) size: \d+").Groups[1].Value;
+        Assert.NotEmpty(digest);
+
+        // An independent client finds it there, under that digest.
+        var inspect = Gitops.Exec("/usr/bin/skopeo", null, null, DaemonFixture.Timeout, "--insecure-policy", "inspect", "--tls-verify=false", $"docker://{target}");
+        Assert.True(inspect.ExitCode == 0, inspect.ToString());
+        Assert.Equal(digest, JsonDocument.Parse(inspect.Stdout).RootElement.GetProperty("Digest").GetString());
+
+        Assert.Contains("Layer already exists", d.Ok("push", target));
+        d.Ok("image", "rm", target, "pushme:1");
+        d.Ok("pull", target);
+        Assert.Equal(expected, d.Ok("run", "--rm", target));
+
+        // A pulled image pushed to another repository of the same registry: its blobs are mounted, not sent.
+        d.Ok("pull", Open("test/multi:v1"));
+        d.Ok("tag", Open("test/multi:v1"), Open("copies/multi:v1"));
+        var mounted = d.Ok("push", Open("copies/multi:v1"));
+        Assert.Contains("Mounted from test/", mounted);
+        Assert.DoesNotContain(": Pushed", mounted);
+    }
+
+    [Fact]
+    public void Archives_written_by_skopeo_load_in_both_formats()
+    {
+        var dockerArchive = Path.Combine(d.Dir, "skopeo-docker.tar");
+        var ociArchive = Path.Combine(d.Dir, "skopeo-oci.tar");
+        foreach (var (dest, _) in new[] { ($"docker-archive:{dockerArchive}:skopeo/multi:v1", 0), ($"oci-archive:{ociArchive}:v1", 0) })
+        {
+            var copy = Gitops.Exec("/usr/bin/skopeo", null, null, TimeSpan.FromSeconds(120), "--insecure-policy", "copy", "--src-tls-verify=false", $"docker://{Open("test/multi:v1")}", dest);
+            Assert.True(copy.ExitCode == 0, copy.ToString());
+        }
+        Assert.Equal("Loaded image: skopeo/multi:v1", d.Ok("load", "-i", dockerArchive));
+        Assert.Equal("uno", d.Ok("run", "--rm", "skopeo/multi:v1"));
+        var loaded = d.Ok("load", "-i", ociArchive);
+        Assert.StartsWith("Loaded image ID: sha256:", loaded);
+        Assert.Equal("uno", d.Ok("run", "--rm", loaded["Loaded image ID: ".Length..]));
+    }
+
     /// <summary>Every file name and size under the image store (blobs, layers, metadata).</summary>
     string StoreSnapshot()
     {
