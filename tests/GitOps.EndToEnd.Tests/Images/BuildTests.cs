@@ -211,4 +211,23 @@ public sealed class BuildTests(DaemonFixture d)
         var target = Build(ctx, "--target", "two");
         Assert.Contains("failed to reach build target two", target.Stderr);
     }
+
+    [Fact]
+    public void Diff_and_commit_work_on_containers_of_built_images()
+    {
+        var ctx = Context("commit", new Dictionary<string, string> { ["Dockerfile"] = "FROM bb\nRUN mkdir /built && echo one > /built/one\nWORKDIR /built\n" });
+        var built = Build(ctx, "-t", "tocommit:1");
+        Assert.True(built.ExitCode == 0, built.ToString());
+        var id = d.Ok("run", "-d", "tocommit:1", "sh", "-c", "echo two > two; rm one");
+        d.Ok("wait", id);
+        var diff = d.Ok("container", "diff", id).Split('\n');
+        Assert.Contains("C /built", diff);
+        Assert.Contains("A /built/two", diff);
+        Assert.Contains("D /built/one", diff);
+        d.Ok("commit", id, "committed-from-build:1");
+        Assert.Equal("two", d.Ok("run", "--rm", "committed-from-build:1", "ls"));
+        using var doc = JsonDocument.Parse(d.Ok("image", "inspect", "committed-from-build:1"));
+        Assert.Equal(3, doc.RootElement[0].GetProperty("RootFS").GetProperty("diff_ids").GetArrayLength());
+        d.Ok("rm", id);
+    }
 }

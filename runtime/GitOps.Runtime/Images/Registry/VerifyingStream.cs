@@ -19,8 +19,11 @@ internal sealed class VerifyingStream(Stream inner, Digest expected, long expect
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
+    // A read of zero bytes into an empty buffer says nothing about the end (tar readers ask for
+    // empty reads); only an empty result for a non-empty buffer is end-of-stream.
     public override int Read(Span<byte> buffer)
     {
+        if (buffer.IsEmpty) return 0;
         var n = inner.Read(buffer);
         Consume(buffer[..n]);
         return n;
@@ -28,6 +31,7 @@ internal sealed class VerifyingStream(Stream inner, Digest expected, long expect
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken ct = default)
     {
+        if (buffer.IsEmpty) return 0;
         var n = await inner.ReadAsync(buffer, ct).ConfigureAwait(false);
         Consume(buffer.Span[..n]);
         return n;
