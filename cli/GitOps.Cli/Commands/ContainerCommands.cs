@@ -65,7 +65,12 @@ internal static class ContainerCommands
                     Console.WriteLine(id);
                     return 0;
                 }
-                return await RunAttachedAsync(client, id, req.OpenStdin, req.Tty, pr.GetValue(sigProxy) && !req.Tty, ct);
+                var code = await RunAttachedAsync(client, id, req.OpenStdin, req.Tty, pr.GetValue(sigProxy) && !req.Tty, ct);
+                // As docker run --rm: return once the container is gone, so its image is free again.
+                if (req.HostConfig.AutoRemove)
+                    try { await client.PostAsync($"containers/{id}/wait?condition=removed", ApiJson.Default.WaitResponse, ct); }
+                    catch (ApiException) { }
+                return code;
             }
             catch (ApiException) when (req.HostConfig.AutoRemove)
             {

@@ -230,4 +230,20 @@ public sealed class BuildTests(DaemonFixture d)
         Assert.Equal(3, doc.RootElement[0].GetProperty("RootFS").GetProperty("diff_ids").GetArrayLength());
         d.Ok("rm", id);
     }
+
+    [Fact]
+    public void From_scratch_with_a_static_binary()
+    {
+        var ctx = Context("scratch", new Dictionary<string, string>
+        {
+            ["Dockerfile"] = "FROM scratch\nCOPY busybox /bin/busybox\nENTRYPOINT [\"/bin/busybox\"]\nCMD [\"echo\", \"from scratch\"]\n",
+        });
+        File.Copy(Path.Combine(d.BusyboxRootfs, "bin", "busybox"), Path.Combine(ctx, "busybox"));
+        var built = Build(ctx, "-t", "scratchy:1");
+        Assert.True(built.ExitCode == 0, built.ToString());
+        Assert.Equal("from scratch", d.Ok("run", "--rm", "scratchy:1"));
+        Assert.Equal("busybox", d.Ok("run", "--rm", "scratchy:1", "ls", "/bin"));
+        using var doc = JsonDocument.Parse(d.Ok("image", "inspect", "scratchy:1"));
+        Assert.Equal(1, doc.RootElement[0].GetProperty("RootFS").GetProperty("diff_ids").GetArrayLength());
+    }
 }

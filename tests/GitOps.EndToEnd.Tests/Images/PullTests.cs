@@ -197,6 +197,20 @@ public sealed class PullTests(DaemonFixture d, RegistryFixture r) : IClassFixtur
         Assert.Equal("uno", d.Ok("run", "--rm", loaded["Loaded image ID: ".Length..]));
     }
 
+    [Fact]
+    public void A_build_can_start_FROM_a_pulled_image_by_digest()
+    {
+        d.Ok("pull", Open("test/multi:v1"));
+        using var doc = JsonDocument.Parse(d.Ok("image", "inspect", Open("test/multi:v1")));
+        var repoDigest = doc.RootElement[0].GetProperty("RepoDigests").EnumerateArray().Select(e => e.GetString()!).First(x => x.StartsWith(Open("test/multi") + "@", StringComparison.Ordinal));
+        var ctx = Path.Combine(d.Dir, "from-digest");
+        Directory.CreateDirectory(ctx);
+        File.WriteAllText(Path.Combine(ctx, "Dockerfile"), $"FROM {repoDigest}\nRUN cp /data/file1 /copied\nCMD [\"cat\", \"/copied\"]\n");
+        var built = Gitops.Run(d.Socket, null, TimeSpan.FromSeconds(120), "build", "-t", "from-digest:1", ctx);
+        Assert.True(built.ExitCode == 0, built.ToString());
+        Assert.Equal("uno", d.Ok("run", "--rm", "from-digest:1"));
+    }
+
     /// <summary>Every file name and size under the image store (blobs, layers, metadata).</summary>
     string StoreSnapshot()
     {
