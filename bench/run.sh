@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x out/gitops ] || ./install.sh
-peers=(runc docker.io)
+peers=(runc docker.io docker-registry skopeo)
 missing=()
 for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

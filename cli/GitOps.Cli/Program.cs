@@ -28,6 +28,8 @@ public static class Program
         foreach (var verb in ContainerCommands.Verbs().Where(v => v.Name is not ("inspect" or "diff")))
             root.Subcommands.Add(verb);
         foreach (var verb in ImageCommands.ShortForms()) root.Subcommands.Add(verb);
+        root.Subcommands.Add(RegistryCommands.Login());
+        root.Subcommands.Add(RegistryCommands.Logout());
 
         args = Commands.Cli.PassThroughAfterFirstPositional(args, ContainerCommands.PassThroughVerbs, ContainerCommands.ValueOptions());
         return root.Parse(args).Invoke();

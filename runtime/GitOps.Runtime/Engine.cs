@@ -3,6 +3,7 @@ using GitOps.Runtime.Containers;
 using GitOps.Runtime.Events;
 using GitOps.Runtime.Exec;
 using GitOps.Runtime.Images;
+using GitOps.Runtime.Images.Registry;
 using GitOps.Runtime.Init;
 using GitOps.Runtime.Linux;
 using GitOps.Runtime.Logs;
@@ -16,6 +17,7 @@ public sealed record EngineOptions
     public Func<Stream?>? InitHelperImage { get; init; }
     public ICgroupDriver? Cgroups { get; init; }
     public IReadOnlyList<IContainerStartHook> Hooks { get; init; } = [];
+    public RegistryOptions Registry { get; init; } = new();
 }
 
 /// <summary>One container engine instance: images, containers, exec sessions and events under one root.</summary>
@@ -33,6 +35,8 @@ public sealed class Engine : IDisposable
             throw new InvalidOperationException($"another gitops daemon is using {Paths.Root}");
         Events = new EventBus();
         Images = new ImageStore(Paths);
+        Registry = options.Registry;
+        Credentials = new CredentialStore(Path.Combine(Paths.Root, "credentials.json"));
         Cgroups = options.Cgroups ?? CgroupDetector.Detect(Paths.InstanceName);
         Pump = new OutputPump();
         Networks = new Networking.NetworkManager(Paths, Events);
@@ -47,6 +51,13 @@ public sealed class Engine : IDisposable
     public EnginePaths Paths { get; }
     public EventBus Events { get; }
     public ImageStore Images { get; }
+    public RegistryOptions Registry { get; }
+    /// <summary>Registry logins, root-only (0600) under the engine's root.</summary>
+    public CredentialStore Credentials { get; }
+    public ImagePuller Puller => new(Images, Registry, Credentials);
+    public ImagePusher Pusher => new(Images, Registry, Credentials);
+    /// <summary>A Dockerfile builder for one build.</summary>
+    public Images.Build.ImageBuilder NewBuilder() => new(Images, Containers, () => Puller, Paths);
     public ICgroupDriver Cgroups { get; }
     public OutputPump Pump { get; }
     public ContainerManager Containers { get; }

@@ -35,6 +35,10 @@ namespace GitOps.Cli.Api;
 [JsonSerializable(typeof(Runtime.Networking.RouterConfig))]
 [JsonSerializable(typeof(List<Runtime.Networking.RouterConfig>))]
 [JsonSerializable(typeof(List<Runtime.Networking.RouterBackendConfig>))]
+[JsonSerializable(typeof(AuthRequest))]
+[JsonSerializable(typeof(AuthResponse))]
+[JsonSerializable(typeof(List<HistoryItem>))]
+[JsonSerializable(typeof(PruneResponse))]
 public sealed partial class ApiJson : JsonSerializerContext;
 
 /// <summary>Indented output for inspect, as docker inspect prints.</summary>

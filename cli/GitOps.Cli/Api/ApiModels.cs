@@ -128,3 +128,19 @@ public sealed record PortBinding(string HostIp, string HostPort);
 
 public sealed record EndpointInspect(string NetworkID, string EndpointID, string Gateway, string IPAddress, int IPPrefixLen,
     string MacAddress, IReadOnlyList<string>? Aliases, IReadOnlyList<string>? DNSNames);
+
+/// <summary>POST /auth (gitops login).</summary>
+public sealed record AuthRequest
+{
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public string? ServerAddress { get; set; }
+}
+
+public sealed record AuthResponse(string Status);
+
+/// <summary>One row of GET /images/NAME/history, newest first.</summary>
+public sealed record HistoryItem(string Id, long Created, string CreatedBy, IReadOnlyList<string>? Tags, long Size, string Comment);
+
+/// <summary>POST /images/prune.</summary>
+public sealed record PruneResponse(IReadOnlyList<ImageRmItem> ImagesDeleted, long SpaceReclaimed);

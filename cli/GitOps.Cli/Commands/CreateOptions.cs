@@ -43,6 +43,8 @@ internal sealed class CreateOptions
     public readonly Option<string?> HealthStartPeriod = new("--health-start-period") { Description = "Start period for the container to initialize (ms|s|m|h)" };
     public readonly Option<int?> HealthRetries = new("--health-retries") { Description = "Consecutive failures needed to report unhealthy" };
     public readonly Option<bool> NoHealthcheck = new("--no-healthcheck") { Description = "Disable any container-specified HEALTHCHECK" };
+    public readonly Option<string> Pull = new("--pull") { Description = "Pull image before running (always, missing, never)", DefaultValueFactory = _ => "missing" };
+    public readonly Option<string?> Platform = new("--platform") { Description = "Set platform if server is multi-platform capable (os/arch[/variant])" };
     public readonly Argument<string> Image = new("image") { Description = "The image to run" };
     public readonly Argument<string[]> Command = new("command") { Description = "Command and arguments", Arity = ArgumentArity.ZeroOrMore };
 
@@ -50,7 +52,7 @@ internal sealed class CreateOptions
     [
         Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint, Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Restart, Init,
         Interactive, Tty, Label, StopSignal, StopTimeout, ReadOnly, Network, Publish, PublishAll, Expose, NetworkAlias, Ip, CapAdd, CapDrop, LogOpt, HealthCmd, HealthInterval,
-        HealthTimeout, HealthStartPeriod, HealthRetries, NoHealthcheck,
+        HealthTimeout, HealthStartPeriod, HealthRetries, NoHealthcheck, Pull, Platform,
     ];
 
     public void AddTo(Command command)

@@ -121,8 +121,10 @@ internal static class SystemCommands
     {
         var cmd = new Command("daemon", "Run the gitops daemon: the container engine and its API on a Unix socket");
         var root = new Option<string>("--root") { Description = "Root directory of persistent state", DefaultValueFactory = _ => DaemonHost.DefaultRoot };
+        var insecure = new Option<string[]>("--insecure-registry") { Description = "Registry (host[:port] or CIDR) reached over plain HTTP or unverified HTTPS; loopback always is" };
         cmd.Options.Add(root);
-        cmd.SetAction((pr, _) => DaemonHost.RunAsync(pr.GetValue(root)!, pr.GetValue(Cli.Socket) ?? DaemonHost.DefaultSocket));
+        cmd.Options.Add(insecure);
+        cmd.SetAction((pr, _) => DaemonHost.RunAsync(pr.GetValue(root)!, pr.GetValue(Cli.Socket) ?? DaemonHost.DefaultSocket, pr.GetValue(insecure) ?? []));
         return cmd;
     }
 }

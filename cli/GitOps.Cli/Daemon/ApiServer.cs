@@ -55,6 +55,9 @@ internal static class ApiServer
         ExecEndpoints.Map(app, engine);
         ImageEndpoints.Map(app, engine);
         NetworkEndpoints.Map(app, engine);
+        RegistryEndpoints.Map(app, engine);
+        BuildEndpoints.Map(app, engine);
+        ImageStoreEndpoints.Map(app, engine);
         return app;
     }
 

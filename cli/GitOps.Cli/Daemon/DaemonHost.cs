@@ -9,7 +9,7 @@ internal static class DaemonHost
     public const string DefaultRoot = "/var/lib/gitops";
     public const string DefaultSocket = "/run/gitops/gitops.sock";
 
-    public static async Task<int> RunAsync(string root, string socket)
+    public static async Task<int> RunAsync(string root, string socket, IReadOnlyList<string>? insecureRegistries = null)
     {
         if (GitOps.Runtime.Linux.Sys.GetEuid() != 0)
         {
@@ -24,6 +24,7 @@ internal static class DaemonHost
             {
                 Root = root,
                 InitHelperImage = () => typeof(DaemonHost).Assembly.GetManifestResourceStream("gitops-init"),
+                Registry = new Runtime.Images.Registry.RegistryOptions { InsecureRegistries = insecureRegistries ?? [] },
             });
             engine.Start();
         }

@@ -404,7 +404,13 @@ public sealed partial class ContainerManager : IDisposable
         if (c.Removed) return;
         if (c.Config.HostConfig.AutoRemove)
         {
-            _ = RemoveAsync(c.Id, force: true);
+            // A failure must show, and must not leave `run --rm` (wait condition=removed) waiting forever.
+            _ = RemoveAsync(c.Id, force: true).ContinueWith(t =>
+            {
+                var why = t.Exception!.GetBaseException();
+                Console.Error.WriteLine($"container {Ids.Short(c.Id)}: auto-remove failed: {why.Message}");
+                c.RemovedSignal.TrySetException(why);
+            }, TaskContinuationOptions.OnlyOnFaulted);
             return;
         }
         if (!proc.StopRequested && ShouldRestart(c.Config.HostConfig.RestartPolicy, state)) ScheduleRestart(c, ranFor);
@@ -546,7 +552,9 @@ public sealed partial class ContainerManager : IDisposable
             var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
             c.Removed = true;
             var cgroup = _cgroups.Open(c.Id);
-            if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); }
+            // OnExit deletes the cgroup in the background: this may race with it, and losing the race is fine.
+            try { if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); } }
+            catch (IOException) { cgroup.Delete(); } // a hierarchy vanished under KillAll; Delete tolerates missing ones
             c.Output.Dispose();
             // One rename takes the container out of the store atomically; the files go in the background
             // (a restart finishes the job, it empties tmp/).
