@@ -5,6 +5,7 @@ using GitOps.Runtime.Init;
 using GitOps.Runtime.Linux;
 using GitOps.Runtime.Logs;
 using GitOps.Runtime.State;
+using GitOps.Runtime.Storage;
 
 namespace GitOps.Runtime.Containers;
 
@@ -22,6 +23,7 @@ public sealed partial class ContainerManager : IDisposable
     readonly OutputPump _pump;
     readonly ContainerLauncher _launcher;
     readonly IReadOnlyList<IContainerStartHook> _hooks;
+    readonly ContainerStorage _storage;
     readonly string? _tiniPath;
     readonly Lock _gate = new();
     readonly Dictionary<string, Container> _byId = new(StringComparer.Ordinal);
@@ -31,8 +33,9 @@ public sealed partial class ContainerManager : IDisposable
     ProcExitMonitor? _exitMonitor;
 
     public ContainerManager(EnginePaths paths, ImageStore images, ICgroupDriver cgroups, EventBus events, OutputPump pump,
-        InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath)
+        InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath, ContainerStorage storage)
     {
+        _storage = storage;
         _paths = paths;
         _images = images;
         _cgroups = cgroups;
@@ -45,6 +48,7 @@ public sealed partial class ContainerManager : IDisposable
 
     public ICgroupDriver Cgroups => _cgroups;
     internal ContainerLauncher Launcher => _launcher;
+    internal ContainerStorage Storage => _storage;
 
     // ---- lookup ------------------------------------------------------------------------------
 
@@ -98,8 +102,10 @@ public sealed partial class ContainerManager : IDisposable
             _idByName[name] = id; // reserved; released below if anything fails
         }
         var files = new ContainerFiles(_paths.Container(id), id);
+        StoragePlan? storage = null;
         try
         {
+            storage = _storage.Plan(id, req, cfg.Volumes?.Keys.ToList() ?? [], Find);
             var hostname = req.Hostname is { Length: > 0 } hn ? hn : Ids.Short(id);
             var config = new ContainerConfig
             {
@@ -127,6 +133,11 @@ public sealed partial class ContainerManager : IDisposable
                 ExposedPorts = cfg.ExposedPorts?.Keys.ToList() ?? [],
                 Volumes = cfg.Volumes?.Keys.ToList() ?? [],
                 HostConfig = h,
+                Mounts = storage.Mounts,
+                Secrets = storage.Secrets,
+                Configs = storage.Configs,
+                SecretEnv = storage.SecretEnv,
+                SecretEnvFrom = storage.SecretEnvFrom,
             };
             Signals.Parse(config.StopSignal);
             files.Create(hostname, ContainerFiles.DefaultHosts(hostname), ContainerFiles.HostResolvConf());
@@ -144,6 +155,7 @@ public sealed partial class ContainerManager : IDisposable
         catch
         {
             lock (_gate) _idByName.Remove(name);
+            if (storage is not null) _storage.Abandon(id, storage);
             if (Directory.Exists(files.Dir)) ImageStore.DeleteTree(files.Dir);
             throw;
         }
@@ -223,12 +235,14 @@ public sealed partial class ContainerManager : IDisposable
         catch (StartFailedException e)
         {
             stdio.Dispose();
+            _storage.Stopped(config);
             c.Update(s => s with { ExitCode = e.ExitCode, Error = e.Message, Running = false });
             throw;
         }
         catch
         {
             stdio.Dispose();
+            _storage.Stopped(config);
             throw;
         }
         finally
@@ -282,11 +296,12 @@ public sealed partial class ContainerManager : IDisposable
         // overlayfs wants the topmost lower layer first; the init layer sits on top of the image.
         var lowers = new List<string> { f.InitLayer };
         lowers.AddRange(image.LayerDirs.Reverse());
+        var storage = _storage.Prepare(config, image, f);
         var env = new List<string>();
         if (!config.Env.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) env.Add("PATH=" + Defaults.Path);
         env.Add("HOSTNAME=" + config.Hostname);
         if (config.Tty) env.Add("TERM=xterm");
-        env.AddRange(config.Env);
+        env.AddRange(storage.Env);
         return new InitSpec
         {
             Mode = InitMode.Run,
@@ -294,12 +309,18 @@ public sealed partial class ContainerManager : IDisposable
             Overlay = new OverlaySpec(lowers, f.Upper, f.Work),
             Hostname = config.Hostname,
             ReadonlyRootfs = config.HostConfig.ReadonlyRootfs,
-            Mounts =
-            [
-                new MountSpec("/etc/resolv.conf", "bind", f.ResolvConf, []),
-                new MountSpec("/etc/hostname", "bind", f.Hostname, []),
-                new MountSpec("/etc/hosts", "bind", f.Hosts, []),
-            ],
+            // A user's mount at one of these paths wins; parents are mounted before what is inside them.
+            Mounts = new[]
+                {
+                    new MountSpec("/etc/resolv.conf", "bind", f.ResolvConf, []),
+                    new MountSpec("/etc/hostname", "bind", f.Hostname, []),
+                    new MountSpec("/etc/hosts", "bind", f.Hosts, []),
+                }
+                .Where(m => storage.Mounts.All(u => u.Destination != m.Destination))
+                .Concat(storage.Mounts)
+                .OrderBy(m => m.Destination.Count(ch => ch == '/')).ToList(),
+            SecretMounts = storage.SecretMounts,
+            SecretStaging = storage.SecretStaging,
             Cgroup = _cgroups.MountSpec,
             LoopbackUp = newNetNs,
             Process = new ProcessSpec
@@ -369,6 +390,7 @@ public sealed partial class ContainerManager : IDisposable
             try { hook.AfterStop(c.Config); }
             catch (Exception e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: {e.Message}"); }
         }
+        _storage.Stopped(c.Config);
         proc.Dispose();
         if (sw is not null) Console.Error.WriteLine($"trace exit cgroup gone: {sw.Elapsed.TotalMilliseconds:0.00} ms");
 
@@ -388,7 +410,7 @@ public sealed partial class ContainerManager : IDisposable
         if (c.Removed) return;
         if (c.Config.HostConfig.AutoRemove)
         {
-            _ = RemoveAsync(c.Id, force: true);
+            _ = RemoveAsync(c.Id, force: true, removeVolumes: true); // --rm takes anonymous volumes along, as Docker's
             return;
         }
         if (!proc.StopRequested && ShouldRestart(c.Config.HostConfig.RestartPolicy, state)) ScheduleRestart(c, ranFor);
@@ -510,7 +532,8 @@ public sealed partial class ContainerManager : IDisposable
 
     // ---- remove ------------------------------------------------------------------------------
 
-    public async Task RemoveAsync(string idOrName, bool force, CancellationToken ct = default)
+    /// <param name="removeVolumes">rm -v: also remove the container's anonymous volumes (named ones stay).</param>
+    public async Task RemoveAsync(string idOrName, bool force, CancellationToken ct = default, bool removeVolumes = false)
     {
         var c = Get(idOrName);
         await c.Lifecycle.WaitAsync(ct).ConfigureAwait(false);
@@ -536,6 +559,7 @@ public sealed partial class ContainerManager : IDisposable
             // (a restart finishes the job, it empties tmp/).
             var doomed = Path.Combine(_paths.Tmp, "removed-" + c.Id);
             Directory.Move(c.Files.Dir, doomed);
+            _storage.Removed(c.Config, removeVolumes);
             _ = Task.Run(() =>
             {
                 try { ImageStore.DeleteTree(doomed); }
