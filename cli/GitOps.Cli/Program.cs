@@ -20,6 +20,11 @@ public static class Program
         root.Subcommands.Add(SystemCommands.Inspect());
         root.Subcommands.Add(ContainerCommands.Group());
         root.Subcommands.Add(ImageCommands.Group());
+        root.Subcommands.Add(VolumeCommands.Group());
+        root.Subcommands.Add(SecretCommands.Group(Runtime.Secrets.SecretKind.Secret));
+        root.Subcommands.Add(SecretCommands.Group(Runtime.Secrets.SecretKind.Config));
+        root.Subcommands.Add(HousekeepingCommands.SystemGroup());
+        root.Subcommands.Add(HousekeepingCommands.NetworkGroup());
         // Docker's short forms: gitops run, ps, exec, logs, ...
         foreach (var verb in ContainerCommands.Verbs().Where(v => v.Name is not ("inspect" or "diff")))
             root.Subcommands.Add(verb);

@@ -26,6 +26,17 @@ namespace GitOps.Cli.Api;
 [JsonSerializable(typeof(EngineEvent))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
+[JsonSerializable(typeof(VolumeCreateRequest))]
+[JsonSerializable(typeof(VolumeInspect))]
+[JsonSerializable(typeof(VolumeListResponse))]
+[JsonSerializable(typeof(VolumePruneResponse))]
+[JsonSerializable(typeof(ContainerPruneResponse))]
+[JsonSerializable(typeof(ImagePruneResponse))]
+[JsonSerializable(typeof(NetworkPruneResponse))]
+[JsonSerializable(typeof(SecretCreateRequest))]
+[JsonSerializable(typeof(SecretInspect))]
+[JsonSerializable(typeof(List<SecretInspect>))]
+[JsonSerializable(typeof(DiskUsageResponse))]
 public sealed partial class ApiJson : JsonSerializerContext;
 
 /// <summary>Indented output for inspect, as docker inspect prints.</summary>

@@ -102,7 +102,7 @@ public sealed record ConfigInspect
     public int StopTimeout { get; init; }
 }
 
-public sealed record MountInspect(string Type, string? Name, string Source, string Destination, string Driver, string Mode, bool RW, string Propagation);
+public sealed record MountInspect(string Type, string? Name, string Source, string Destination, string? Driver, string Mode, bool RW, string Propagation);
 
 public sealed record NetworkSettingsInspect
 {

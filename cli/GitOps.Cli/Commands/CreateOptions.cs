@@ -38,6 +38,7 @@ internal sealed class CreateOptions
     public readonly Option<string?> HealthStartPeriod = new("--health-start-period") { Description = "Start period for the container to initialize (ms|s|m|h)" };
     public readonly Option<int?> HealthRetries = new("--health-retries") { Description = "Consecutive failures needed to report unhealthy" };
     public readonly Option<bool> NoHealthcheck = new("--no-healthcheck") { Description = "Disable any container-specified HEALTHCHECK" };
+    public readonly StorageOptions Storage = new();
     public readonly Argument<string> Image = new("image") { Description = "The image to run" };
     public readonly Argument<string[]> Command = new("command") { Description = "Command and arguments", Arity = ArgumentArity.ZeroOrMore };
 
@@ -45,7 +46,7 @@ internal sealed class CreateOptions
     [
         Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint, Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Restart, Init,
         Interactive, Tty, Label, StopSignal, StopTimeout, ReadOnly, Network, CapAdd, CapDrop, LogOpt, HealthCmd, HealthInterval,
-        HealthTimeout, HealthStartPeriod, HealthRetries, NoHealthcheck,
+        HealthTimeout, HealthStartPeriod, HealthRetries, NoHealthcheck, .. Storage.Options,
     ];
 
     public void AddTo(Command command)
@@ -99,7 +100,7 @@ internal sealed class CreateOptions
         }
         var entrypoint = pr.GetValue(Entrypoint);
         var command = pr.GetValue(Command) ?? [];
-        return new CreateRequest
+        return Storage.Apply(pr, new CreateRequest
         {
             Image = pr.GetValue(Image)!,
             Name = pr.GetValue(Name),
@@ -133,7 +134,7 @@ internal sealed class CreateOptions
                 CapAdd = pr.GetValue(CapAdd) ?? [],
                 CapDrop = pr.GetValue(CapDrop) ?? [],
             },
-        };
+        });
     }
 
     HealthConfig? BuildHealth(ParseResult pr)

@@ -15,6 +15,7 @@ internal static class ImageCommands
     {
         var group = new Command("image", "Manage images");
         foreach (var c in new[] { Import(), List("ls", ["list"]), Remove("rm", ["remove"]), Inspect(), Tag() }) group.Subcommands.Add(c);
+        group.Subcommands.Add(HousekeepingCommands.ImagePrune());
         return group;
     }
 

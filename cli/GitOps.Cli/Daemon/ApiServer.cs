@@ -54,6 +54,9 @@ internal static class ApiServer
         ContainerEndpoints.Map(app, engine);
         ExecEndpoints.Map(app, engine);
         ImageEndpoints.Map(app, engine);
+        VolumeEndpoints.Map(app, engine);
+        SecretEndpoints.Map(app, engine);
+        HousekeepingEndpoints.Map(app, engine);
         return app;
     }
 
