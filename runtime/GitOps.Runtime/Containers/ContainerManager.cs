@@ -410,7 +410,10 @@ public sealed partial class ContainerManager : IDisposable
         if (c.Removed) return;
         if (c.Config.HostConfig.AutoRemove)
         {
-            _ = RemoveAsync(c.Id, force: true, removeVolumes: true); // --rm takes anonymous volumes along, as Docker's
+            // --rm takes anonymous volumes along, as Docker's. A failure must show, not leave `wait` hanging silently.
+            _ = RemoveAsync(c.Id, force: true, removeVolumes: true).ContinueWith(
+                t => Console.Error.WriteLine($"container {Ids.Short(c.Id)}: auto-remove failed: {t.Exception?.GetBaseException().Message}"),
+                TaskContinuationOptions.OnlyOnFaulted);
             return;
         }
         if (!proc.StopRequested && ShouldRestart(c.Config.HostConfig.RestartPolicy, state)) ScheduleRestart(c, ranFor);
@@ -553,7 +556,9 @@ public sealed partial class ContainerManager : IDisposable
             var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
             c.Removed = true;
             var cgroup = _cgroups.Open(c.Id);
-            if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); }
+            // OnExit deletes the cgroup in the background: this may race with it, and losing the race is fine.
+            try { if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); } }
+            catch (IOException) { cgroup.Delete(); } // a hierarchy vanished under KillAll; Delete tolerates missing ones
             c.Output.Dispose();
             // One rename takes the container out of the store atomically; the files go in the background
             // (a restart finishes the job, it empties tmp/).
