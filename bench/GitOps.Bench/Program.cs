@@ -1,6 +1,6 @@
 using GitOps.Bench;
 
-// gitops benchmarks. Usage: bench/run.sh [engine] [--runs N] [--sleepers N] [--api-only]
+// gitops benchmarks. Usage: bench/run.sh [engine|storage] [--runs N] [--sleepers N] [--volumes N] [--api-only]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "engine";
 int Arg(string name, int fallback)
 {
@@ -19,8 +19,12 @@ switch (suite)
         using (var bench = new EngineBench(gitops, repo, Arg("--runs", 50), Arg("--sleepers", 200), args.Contains("--api-only")))
             await bench.RunAsync();
         break;
+    case "storage":
+        using (var bench = new StorageBench(gitops, repo, Arg("--runs", 30), Arg("--volumes", 200)))
+            await bench.RunAsync();
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite {suite}; known: engine");
+        Console.Error.WriteLine($"unknown suite {suite}; known: engine, storage");
         return 1;
 }
 return 0;
