@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks with their peers installed: bench/run.sh [suite] [--runs N] [--sleepers N]
+# Runs the benchmarks with their peers installed: bench/run.sh [engine|network|images|storage] [--runs N] [--sleepers N] [--volumes N] ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x out/gitops ] || ./install.sh

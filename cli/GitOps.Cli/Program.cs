@@ -24,6 +24,10 @@ public static class Program
         root.Subcommands.Add(NetworkCommands.Router());
         root.Subcommands.Add(ManifestCommands.Validate());
         root.Subcommands.Add(ManifestCommands.Render());
+        root.Subcommands.Add(VolumeCommands.Group());
+        root.Subcommands.Add(SecretCommands.Group(Runtime.Secrets.SecretKind.Secret));
+        root.Subcommands.Add(SecretCommands.Group(Runtime.Secrets.SecretKind.Config));
+        root.Subcommands.Add(HousekeepingCommands.SystemGroup());
         // Docker's short forms: gitops run, ps, exec, logs, ...
         foreach (var verb in ContainerCommands.Verbs().Where(v => v.Name is not ("inspect" or "diff")))
             root.Subcommands.Add(verb);

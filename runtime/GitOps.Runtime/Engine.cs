@@ -2,11 +2,15 @@ using GitOps.Runtime.Cgroups;
 using GitOps.Runtime.Containers;
 using GitOps.Runtime.Events;
 using GitOps.Runtime.Exec;
+using GitOps.Runtime.Housekeeping;
 using GitOps.Runtime.Images;
 using GitOps.Runtime.Images.Registry;
 using GitOps.Runtime.Init;
 using GitOps.Runtime.Linux;
 using GitOps.Runtime.Logs;
+using GitOps.Runtime.Secrets;
+using GitOps.Runtime.Storage;
+using GitOps.Runtime.Volumes;
 
 namespace GitOps.Runtime;
 
@@ -44,8 +48,13 @@ public sealed class Engine : IDisposable
         using (var image = options.InitHelperImage?.Invoke())
             _init = image is not null ? InitBinary.FromImage(image)
                 : InitBinary.FromSelf(Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell where this binary is"));
-        Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, [Networks, .. options.Hooks], FindTini(), Networks);
+        Volumes = new VolumeStore(Paths, Events);
+        Secrets = new SecretStore(Paths, Events);
+        Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, [Networks, .. options.Hooks], FindTini(), Networks,
+            new ContainerStorage(Paths, Volumes, Secrets));
         Execs = new ExecManager(Containers, Pump);
+        // The network layer owns networks; system prune reaches them through it.
+        Housekeeping = new Housekeeper(Paths, Images, Containers, Volumes) { Networks = Networks };
     }
 
     public EnginePaths Paths { get; }
@@ -63,6 +72,11 @@ public sealed class Engine : IDisposable
     public ContainerManager Containers { get; }
     public ExecManager Execs { get; }
     public Networking.NetworkManager Networks { get; }
+    public VolumeStore Volumes { get; }
+    /// <summary>Secrets and configs.</summary>
+    public SecretStore Secrets { get; }
+    /// <summary>system df and the prune verbs.</summary>
+    public Housekeeper Housekeeping { get; }
 
     /// <summary>Re-adopts running containers, cleans leftovers and applies restart policies.</summary>
     public void Start() => Containers.Restore();

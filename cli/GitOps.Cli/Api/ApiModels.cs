@@ -112,7 +112,7 @@ public sealed record ConfigInspect
     public int StopTimeout { get; init; }
 }
 
-public sealed record MountInspect(string Type, string? Name, string Source, string Destination, string Driver, string Mode, bool RW, string Propagation);
+public sealed record MountInspect(string Type, string? Name, string Source, string Destination, string? Driver, string Mode, bool RW, string Propagation);
 
 public sealed record NetworkSettingsInspect
 {
@@ -142,5 +142,3 @@ public sealed record AuthResponse(string Status);
 /// <summary>One row of GET /images/NAME/history, newest first.</summary>
 public sealed record HistoryItem(string Id, long Created, string CreatedBy, IReadOnlyList<string>? Tags, long Size, string Comment);
 
-/// <summary>POST /images/prune.</summary>
-public sealed record PruneResponse(IReadOnlyList<ImageRmItem> ImagesDeleted, long SpaceReclaimed);

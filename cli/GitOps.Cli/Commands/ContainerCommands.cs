@@ -29,6 +29,7 @@ internal static class ContainerCommands
     {
         var group = new Command("container", "Manage containers");
         foreach (var c in Verbs()) group.Subcommands.Add(c);
+        group.Subcommands.Add(HousekeepingCommands.ContainerPrune());
         return group;
     }
 

@@ -45,6 +45,7 @@ internal sealed class CreateOptions
     public readonly Option<bool> NoHealthcheck = new("--no-healthcheck") { Description = "Disable any container-specified HEALTHCHECK" };
     public readonly Option<string> Pull = new("--pull") { Description = "Pull image before running (always, missing, never)", DefaultValueFactory = _ => "missing" };
     public readonly Option<string?> Platform = new("--platform") { Description = "Set platform if server is multi-platform capable (os/arch[/variant])" };
+    public readonly StorageOptions Storage = new();
     public readonly Argument<string> Image = new("image") { Description = "The image to run" };
     public readonly Argument<string[]> Command = new("command") { Description = "Command and arguments", Arity = ArgumentArity.ZeroOrMore };
 
@@ -52,7 +53,7 @@ internal sealed class CreateOptions
     [
         Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint, Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Restart, Init,
         Interactive, Tty, Label, StopSignal, StopTimeout, ReadOnly, Network, Publish, PublishAll, Expose, NetworkAlias, Ip, CapAdd, CapDrop, LogOpt, HealthCmd, HealthInterval,
-        HealthTimeout, HealthStartPeriod, HealthRetries, NoHealthcheck, Pull, Platform,
+        HealthTimeout, HealthStartPeriod, HealthRetries, NoHealthcheck, Pull, Platform, .. Storage.Options,
     ];
 
     public void AddTo(Command command)
@@ -116,7 +117,7 @@ internal sealed class CreateOptions
         var exposed = new List<string>();
         foreach (var e in pr.GetValue(Expose) ?? [])
             exposed.AddRange(PortSpec.Parse([e]).Keys);
-        return new CreateRequest
+        return Storage.Apply(pr, new CreateRequest
         {
             Image = pr.GetValue(Image)!,
             Name = pr.GetValue(Name),
@@ -154,7 +155,7 @@ internal sealed class CreateOptions
                 CapAdd = pr.GetValue(CapAdd) ?? [],
                 CapDrop = pr.GetValue(CapDrop) ?? [],
             },
-        };
+        });
     }
 
     HealthConfig? BuildHealth(ParseResult pr)

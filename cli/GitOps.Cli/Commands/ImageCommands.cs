@@ -15,7 +15,8 @@ internal static class ImageCommands
     {
         var group = new Command("image", "Manage images");
         foreach (var c in new[] { Import(), List("ls", ["list"]), Remove("rm", ["remove"]), Inspect(), Tag(), RegistryCommands.Pull(), BuildCommand.Create(),
-                     ImageStoreCommands.History(), ImageStoreCommands.Prune(), ImageStoreCommands.Save(), ImageStoreCommands.Load(), ImageStoreCommands.Push() }) group.Subcommands.Add(c);
+                     ImageStoreCommands.History(), ImageStoreCommands.Save(), ImageStoreCommands.Load(), ImageStoreCommands.Push() }) group.Subcommands.Add(c);
+        group.Subcommands.Add(HousekeepingCommands.ImagePrune());
         return group;
     }
 

@@ -6,7 +6,7 @@ using GitOps.Runtime.Images;
 
 namespace GitOps.Cli.Commands;
 
-/// <summary>docker image history, prune, save, load and push.</summary>
+/// <summary>docker image history, save, load and push (image prune is with the other prune verbs).</summary>
 internal static class ImageStoreCommands
 {
     public static Command History()
@@ -38,37 +38,6 @@ internal static class ImageStoreCommands
                     pr.GetValue(human) ? Human.Size(r.Size) : r.Size.ToString(), r.Comment);
             }
             Console.Write(table);
-            return 0;
-        });
-        return cmd;
-    }
-
-    public static Command Prune()
-    {
-        var cmd = new Command("prune", "Remove unused images");
-        var all = new Option<bool>("--all", "-a") { Description = "Remove all unused images, not just dangling ones" };
-        var force = new Option<bool>("--force", "-f") { Description = "Do not prompt for confirmation" };
-        cmd.Options.Add(all); cmd.Options.Add(force);
-        Cli.Action(cmd, async (pr, ct) =>
-        {
-            if (!pr.GetValue(force))
-            {
-                Console.WriteLine(pr.GetValue(all)
-                    ? "WARNING! This will remove all images without at least one container associated to them."
-                    : "WARNING! This will remove all dangling images.");
-                Console.Write("Are you sure you want to continue? [y/N] ");
-                var answer = Console.ReadLine()?.Trim();
-                if (answer is not ("y" or "Y" or "yes")) { Console.WriteLine(); return 0; }
-            }
-            using var client = Cli.Client(pr);
-            var result = await client.PostAsync($"images/prune?all={(pr.GetValue(all) ? 1 : 0)}", ApiJson.Default.PruneResponse, ct);
-            if (result.ImagesDeleted.Count > 0)
-            {
-                Console.WriteLine("Deleted Images:");
-                foreach (var i in result.ImagesDeleted) Console.WriteLine(i.Untagged is not null ? $"untagged: {i.Untagged}" : $"deleted: {i.Deleted}");
-                Console.WriteLine();
-            }
-            Console.WriteLine($"Total reclaimed space: {Human.Size(result.SpaceReclaimed)}");
             return 0;
         });
         return cmd;

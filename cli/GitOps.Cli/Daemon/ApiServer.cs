@@ -58,6 +58,9 @@ internal static class ApiServer
         RegistryEndpoints.Map(app, engine);
         BuildEndpoints.Map(app, engine);
         ImageStoreEndpoints.Map(app, engine);
+        VolumeEndpoints.Map(app, engine);
+        SecretEndpoints.Map(app, engine);
+        HousekeepingEndpoints.Map(app, engine);
         return app;
     }
 

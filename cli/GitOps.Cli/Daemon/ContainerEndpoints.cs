@@ -69,7 +69,7 @@ internal static class ContainerEndpoints
 
         app.MapDelete("/containers/{id}", async ctx =>
         {
-            await containers.RemoveAsync(ctx.Route("id"), ctx.QueryBool("force"), CancellationToken.None);
+            await containers.RemoveAsync(ctx.Route("id"), ctx.QueryBool("force"), CancellationToken.None, removeVolumes: ctx.QueryBool("v"));
             await ctx.NoContent();
         });
 

@@ -6,19 +6,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace GitOps.Cli.Daemon;
 
-/// <summary>history, prune, save (GET /images/get), load, push.</summary>
+/// <summary>history, save (GET /images/get), load, push. Image prune is a housekeeping endpoint.</summary>
 internal static class ImageStoreEndpoints
 {
     public static void Map(WebApplication app, Engine engine)
     {
-        app.MapPost("/images/prune", ctx =>
-        {
-            var (lines, reclaimed) = engine.Images.Prune(ctx.QueryBool("all"), engine.Containers.UsingImage);
-            var items = lines.Select(l => l.StartsWith("Untagged: ", StringComparison.Ordinal)
-                ? new ImageRmItem(Untagged: l[10..]) : new ImageRmItem(Deleted: l[9..])).ToList();
-            return ctx.JsonAsync(new PruneResponse(items, reclaimed), ApiJson.Default.PruneResponse);
-        });
-
         // docker save: GET /images/get?names=a&names=b, a tar stream.
         app.MapGet("/images/get", async ctx =>
         {

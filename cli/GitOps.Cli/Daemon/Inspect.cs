@@ -33,6 +33,9 @@ internal static class Inspect
             Name = "/" + cfg.Name,
             RestartCount = s.RestartCount,
             HostConfig = cfg.HostConfig,
+            // Docker lists volumes, binds and --mount tmpfs here; --tmpfs mounts show in HostConfig.Tmpfs only.
+            Mounts = cfg.Mounts.Where(m => !(m.Type == "tmpfs" && cfg.HostConfig.Tmpfs.Keys.Any(k => Runtime.Storage.ContainerPath.Clean(k) == m.Destination)))
+                .Select(m => new MountInspect(m.Type, m.Name, m.Source, m.Destination, m.Driver, m.Mode, m.RW, m.Propagation)).ToList(),
             GraphDriver = new GraphDriverData("overlay", new Dictionary<string, string>
             {
                 ["LowerDir"] = string.Join(':', new[] { c.Files.InitLayer }.Concat(layers.Reverse())),

@@ -1,4 +1,6 @@
 using GitOps.Runtime.Images;
+using GitOps.Runtime.Secrets;
+using GitOps.Runtime.Volumes;
 
 namespace GitOps.Runtime.Containers;
 
@@ -34,6 +36,13 @@ public sealed record ContainerConfig
     /// <summary>Networks joined besides the one of NetworkMode, with their aliases and static addresses.</summary>
     public Dictionary<string, Networking.EndpointRequest> Networks { get; set; } = [];
     public required HostConfig HostConfig { get; set; }
+    /// <summary>Volumes, binds and tmpfs mounts as resolved at create (Docker's MountPoints).</summary>
+    public IReadOnlyList<MountPoint> Mounts { get; set; } = [];
+    /// <summary>Secrets and configs mounted as files, and variables set from them: references only, never values.</summary>
+    public IReadOnlyList<SecretReference> Secrets { get; set; } = [];
+    public IReadOnlyList<SecretReference> Configs { get; set; } = [];
+    public IReadOnlyList<SecretEnv> SecretEnv { get; set; } = [];
+    public IReadOnlyList<SecretEnvFrom> SecretEnvFrom { get; set; } = [];
 }
 
 public sealed record HostConfig
@@ -57,6 +66,14 @@ public sealed record HostConfig
     public bool PublishAllPorts { get; set; }
     public IReadOnlyList<string> CapAdd { get; set; } = [];
     public IReadOnlyList<string> CapDrop { get; set; } = [];
+    /// <summary>-v as given: [SOURCE:]DESTINATION[:MODE].</summary>
+    public IReadOnlyList<string> Binds { get; set; } = [];
+    /// <summary>--mount, in Docker's API shape.</summary>
+    public IReadOnlyList<MountRequest> Mounts { get; set; } = [];
+    /// <summary>--tmpfs: destination → options (size=64m,mode=1777,...).</summary>
+    public Dictionary<string, string> Tmpfs { get; set; } = [];
+    /// <summary>--volumes-from CONTAINER[:ro|:rw].</summary>
+    public IReadOnlyList<string> VolumesFrom { get; set; } = [];
 }
 
 /// <summary>--restart: no, on-failure[:max], always, unless-stopped.</summary>

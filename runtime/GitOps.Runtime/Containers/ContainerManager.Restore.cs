@@ -102,6 +102,8 @@ public sealed partial class ContainerManager
             if (Directory.Exists(entry)) ImageStore.DeleteTree(entry); else File.Delete(entry);
         }
 
+        _storage.Restore(All());
+
         foreach (var c in toRestart)
         {
             _ = Task.Run(async () =>

@@ -5,6 +5,7 @@ using GitOps.Runtime.Init;
 using GitOps.Runtime.Linux;
 using GitOps.Runtime.Logs;
 using GitOps.Runtime.State;
+using GitOps.Runtime.Storage;
 
 namespace GitOps.Runtime.Containers;
 
@@ -22,6 +23,7 @@ public sealed partial class ContainerManager : IDisposable
     readonly OutputPump _pump;
     readonly ContainerLauncher _launcher;
     readonly IReadOnlyList<IContainerStartHook> _hooks;
+    readonly ContainerStorage _storage;
     readonly string? _tiniPath;
     readonly Networking.NetworkManager _networks;
     readonly Lock _gate = new();
@@ -32,9 +34,10 @@ public sealed partial class ContainerManager : IDisposable
     ProcExitMonitor? _exitMonitor;
 
     public ContainerManager(EnginePaths paths, ImageStore images, ICgroupDriver cgroups, EventBus events, OutputPump pump,
-        InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath, Networking.NetworkManager networks)
+        InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath, Networking.NetworkManager networks, ContainerStorage storage)
     {
         _networks = networks;
+        _storage = storage;
         _paths = paths;
         _images = images;
         _cgroups = cgroups;
@@ -47,6 +50,7 @@ public sealed partial class ContainerManager : IDisposable
 
     public ICgroupDriver Cgroups => _cgroups;
     internal ContainerLauncher Launcher => _launcher;
+    internal ContainerStorage Storage => _storage;
 
     // ---- lookup ------------------------------------------------------------------------------
 
@@ -105,8 +109,10 @@ public sealed partial class ContainerManager : IDisposable
             _idByName[name] = id; // reserved; released below if anything fails
         }
         var files = new ContainerFiles(_paths.Container(id), id);
+        StoragePlan? storage = null;
         try
         {
+            storage = _storage.Plan(id, req, cfg.Volumes?.Keys.ToList() ?? [], Find);
             // --network host: the host's name, as Docker does (the UTS namespace stays private).
             var hostname = req.Hostname is { Length: > 0 } hn ? hn
                 : networkPlan.Kind == Networking.NetworkModeKind.Host ? ContainerFiles.HostHostname() : Ids.Short(id);
@@ -138,6 +144,11 @@ public sealed partial class ContainerManager : IDisposable
                 Networks = req.Networks,
                 Volumes = cfg.Volumes?.Keys.ToList() ?? [],
                 HostConfig = h,
+                Mounts = storage.Mounts,
+                Secrets = storage.Secrets,
+                Configs = storage.Configs,
+                SecretEnv = storage.SecretEnv,
+                SecretEnvFrom = storage.SecretEnvFrom,
             };
             Signals.Parse(config.StopSignal);
             files.Create(hostname,
@@ -157,6 +168,7 @@ public sealed partial class ContainerManager : IDisposable
         catch
         {
             lock (_gate) _idByName.Remove(name);
+            if (storage is not null) _storage.Abandon(id, storage);
             if (Directory.Exists(files.Dir)) ImageStore.DeleteTree(files.Dir);
             throw;
         }
@@ -236,12 +248,14 @@ public sealed partial class ContainerManager : IDisposable
         catch (StartFailedException e)
         {
             stdio.Dispose();
+            _storage.Stopped(config);
             c.Update(s => s with { ExitCode = e.ExitCode, Error = e.Message, Running = false });
             throw;
         }
         catch
         {
             stdio.Dispose();
+            _storage.Stopped(config);
             throw;
         }
         finally
@@ -298,11 +312,12 @@ public sealed partial class ContainerManager : IDisposable
         // overlayfs wants the topmost lower layer first; the init layer sits on top of the image.
         var lowers = new List<string> { f.InitLayer };
         lowers.AddRange(image.LayerDirs.Reverse());
+        var storage = _storage.Prepare(config, image, f);
         var env = new List<string>();
         if (!config.Env.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) env.Add("PATH=" + Defaults.Path);
         env.Add("HOSTNAME=" + hostname);
         if (config.Tty) env.Add("TERM=xterm");
-        env.AddRange(config.Env);
+        env.AddRange(storage.Env);
         return new InitSpec
         {
             Mode = InitMode.Run,
@@ -310,12 +325,19 @@ public sealed partial class ContainerManager : IDisposable
             Overlay = new OverlaySpec(lowers, f.Upper, f.Work),
             Hostname = hostname,
             ReadonlyRootfs = config.HostConfig.ReadonlyRootfs,
-            Mounts =
-            [
-                new MountSpec("/etc/resolv.conf", "bind", netFiles.ResolvConf, []),
-                new MountSpec("/etc/hostname", "bind", netFiles.Hostname, []),
-                new MountSpec("/etc/hosts", "bind", netFiles.Hosts, []),
-            ],
+            // A user's mount at one of these paths wins; parents are mounted before what is inside them.
+            // With --network container:X the name files are X's (netFiles), as Docker shares them.
+            Mounts = new[]
+                {
+                    new MountSpec("/etc/resolv.conf", "bind", netFiles.ResolvConf, []),
+                    new MountSpec("/etc/hostname", "bind", netFiles.Hostname, []),
+                    new MountSpec("/etc/hosts", "bind", netFiles.Hosts, []),
+                }
+                .Where(m => storage.Mounts.All(u => u.Destination != m.Destination))
+                .Concat(storage.Mounts)
+                .OrderBy(m => m.Destination.Count(ch => ch == '/')).ToList(),
+            SecretMounts = storage.SecretMounts,
+            SecretStaging = storage.SecretStaging,
             Cgroup = _cgroups.MountSpec,
             LoopbackUp = newNetNs,
             Process = new ProcessSpec
@@ -385,6 +407,7 @@ public sealed partial class ContainerManager : IDisposable
             try { hook.AfterStop(c.Config); }
             catch (Exception e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: {e.Message}"); }
         }
+        _storage.Stopped(c.Config);
         proc.Dispose();
         if (sw is not null) Console.Error.WriteLine($"trace exit cgroup gone: {sw.Elapsed.TotalMilliseconds:0.00} ms");
 
@@ -404,8 +427,9 @@ public sealed partial class ContainerManager : IDisposable
         if (c.Removed) return;
         if (c.Config.HostConfig.AutoRemove)
         {
-            // A failure must show, and must not leave `run --rm` (wait condition=removed) waiting forever.
-            _ = RemoveAsync(c.Id, force: true).ContinueWith(t =>
+            // --rm takes anonymous volumes along, as Docker's. A failure must show, and must not leave
+            // `run --rm` (wait condition=removed) waiting forever.
+            _ = RemoveAsync(c.Id, force: true, removeVolumes: true).ContinueWith(t =>
             {
                 var why = t.Exception!.GetBaseException();
                 Console.Error.WriteLine($"container {Ids.Short(c.Id)}: auto-remove failed: {why.Message}");
@@ -532,7 +556,8 @@ public sealed partial class ContainerManager : IDisposable
 
     // ---- remove ------------------------------------------------------------------------------
 
-    public async Task RemoveAsync(string idOrName, bool force, CancellationToken ct = default)
+    /// <param name="removeVolumes">rm -v: also remove the container's anonymous volumes (named ones stay).</param>
+    public async Task RemoveAsync(string idOrName, bool force, CancellationToken ct = default, bool removeVolumes = false)
     {
         var c = Get(idOrName);
         await c.Lifecycle.WaitAsync(ct).ConfigureAwait(false);
@@ -560,6 +585,7 @@ public sealed partial class ContainerManager : IDisposable
             // (a restart finishes the job, it empties tmp/).
             var doomed = Path.Combine(_paths.Tmp, "removed-" + c.Id);
             Directory.Move(c.Files.Dir, doomed);
+            _storage.Removed(c.Config, removeVolumes);
             _ = Task.Run(() =>
             {
                 try { ImageStore.DeleteTree(doomed); }

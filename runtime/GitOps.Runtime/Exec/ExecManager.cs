@@ -86,7 +86,8 @@ public sealed class ExecManager(ContainerManager containers, OutputPump pump)
         if (!c.Config.Env.Concat(cfg.Env).Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) env.Add("PATH=" + Defaults.Path);
         env.Add("HOSTNAME=" + c.Config.Hostname);
         if (cfg.Tty) env.Add("TERM=xterm");
-        env.AddRange(Images.ConfigChanges.MergeEnv(c.Config.Env, cfg.Env.Select(e =>
+        // Variables from secrets are resolved again, as for the main process: exec sees what it sees.
+        env.AddRange(Images.ConfigChanges.MergeEnv(containers.Storage.Environment(c.Config), cfg.Env.Select(e =>
         {
             var i = e.IndexOf('=');
             return i < 0 ? new KeyValuePair<string, string>(e, "") : new(e[..i], e[(i + 1)..]);

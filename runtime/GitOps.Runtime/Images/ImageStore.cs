@@ -397,11 +397,15 @@ public sealed class ImageStore
 
     /// <summary>
     /// docker image prune: dangling images (no tag, no image built on them), or with
-    /// <paramref name="all"/> every image no container uses. Returns the deleted lines and the bytes freed.
+    /// <paramref name="all"/> every image no container uses; of those, only what <paramref name="match"/>
+    /// accepts (prune filters). Returns the deleted lines and the bytes freed.
     /// </summary>
-    public (IReadOnlyList<string> Lines, long Reclaimed) Prune(bool all, Func<string, IReadOnlyList<string>> containersUsing)
+    public (IReadOnlyList<string> Lines, long Reclaimed) Prune(bool all, Func<string, IReadOnlyList<string>> containersUsing,
+        Func<ImageRecord, bool>? match = null)
     {
         var result = new List<string>();
+        // Decided before taking the lock: a filter reads image configs, and those reads take it too.
+        var eligible = match is null ? null : List().Where(match).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
         lock (_gate)
         {
             bool progress;
@@ -411,6 +415,7 @@ public sealed class ImageStore
                 foreach (var image in _images.Values.OrderByDescending(i => i.Created).ToList())
                 {
                     if (!_images.ContainsKey(image.Id) || containersUsing(image.Id).Count > 0) continue;
+                    if (eligible is not null && !eligible.Contains(image.Id)) continue;
                     if (_images.Values.Any(i => i.Parent == image.Id)) continue; // removed with its last child
                     var tags = _references.Where(r => r.Value == image.Id).Select(r => r.Key).ToList();
                     if (tags.Count > 0 && !all) continue;
