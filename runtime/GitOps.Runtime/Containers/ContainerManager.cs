@@ -226,6 +226,7 @@ public sealed partial class ContainerManager : IDisposable
 
     void StartLocked(Container c, bool manual)
     {
+        c.CgroupRemoval.Wait(); // never throws: the removal logs its own failures
         var config = c.Config;
         var image = _images.Resolve(config.ImageId);
         var plan = _networks.Plan(config.HostConfig, config.Networks);
@@ -397,7 +398,7 @@ public sealed partial class ContainerManager : IDisposable
         catch (IOException e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: cgroup cleanup: {e.Message}"); }
         // rmdir can be refused for a moment after the last task left: let it happen off this path.
         var cgroup = proc.Cgroup;
-        _ = Task.Run(() =>
+        c.CgroupRemoval = Task.Run(() =>
         {
             try { cgroup.Delete(); }
             catch (IOException e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: cgroup removal: {e.Message}"); }
@@ -576,8 +577,9 @@ public sealed partial class ContainerManager : IDisposable
             }
             var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
             c.Removed = true;
+            // OnExit removes the cgroup off its own path: let that finish rather than race it.
+            await c.CgroupRemoval.ConfigureAwait(false);
             var cgroup = _cgroups.Open(c.Id);
-            // OnExit deletes the cgroup in the background: this may race with it, and losing the race is fine.
             try { if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); } }
             catch (IOException) { cgroup.Delete(); } // a hierarchy vanished under KillAll; Delete tolerates missing ones
             c.Output.Dispose();
