@@ -90,13 +90,14 @@ public sealed class IsolationTests(DaemonFixture d)
     }
 
     [Fact]
-    public void Devices_are_the_oci_defaults_and_the_network_is_loopback_only()
+    public void Devices_are_the_oci_defaults_and_network_none_is_loopback_only()
     {
         var dev = d.Ok("run", "--rm", "bb", "ls", "-l", "/dev/null", "/dev/zero", "/dev/urandom");
         Assert.All(dev.Split('\n'), l => Assert.StartsWith("crw-rw-rw-", l));
-        var links = d.Ok("run", "--rm", "bb", "sh", "-c", "ip -o link | cut -d: -f2");
+        // Since networks landed the default is the bridge (lo and eth0); --network none keeps only lo.
+        var links = d.Ok("run", "--rm", "--network", "none", "bb", "sh", "-c", "ip -o link | cut -d: -f2");
         Assert.Equal("lo", links.Trim());
-        Assert.Contains("inet 127.0.0.1", d.Ok("run", "--rm", "bb", "ip", "addr", "show", "lo"));
+        Assert.Contains("inet 127.0.0.1", d.Ok("run", "--rm", "--network", "none", "bb", "ip", "addr", "show", "lo"));
     }
 
     [Fact]
