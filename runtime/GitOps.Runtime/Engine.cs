@@ -2,6 +2,7 @@ using GitOps.Runtime.Cgroups;
 using GitOps.Runtime.Containers;
 using GitOps.Runtime.Events;
 using GitOps.Runtime.Exec;
+using GitOps.Runtime.Health;
 using GitOps.Runtime.Housekeeping;
 using GitOps.Runtime.Images;
 using GitOps.Runtime.Images.Registry;
@@ -53,6 +54,8 @@ public sealed class Engine : IDisposable
         Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, [Networks, .. options.Hooks], FindTini(), Networks,
             new ContainerStorage(Paths, Volumes, Secrets));
         Execs = new ExecManager(Containers, Pump);
+        Health = new HealthMonitor(Containers, Execs);
+        Containers.Observe(Health);
         // The network layer owns networks; system prune reaches them through it.
         Housekeeping = new Housekeeper(Paths, Images, Containers, Volumes) { Networks = Networks };
     }
@@ -71,6 +74,8 @@ public sealed class Engine : IDisposable
     public OutputPump Pump { get; }
     public ContainerManager Containers { get; }
     public ExecManager Execs { get; }
+    /// <summary>Health checks; subscribe to <see cref="HealthMonitor.Changed"/> to react to health.</summary>
+    public HealthMonitor Health { get; }
     public Networking.NetworkManager Networks { get; }
     public VolumeStore Volumes { get; }
     /// <summary>Secrets and configs.</summary>
@@ -87,6 +92,7 @@ public sealed class Engine : IDisposable
 
     public void Dispose()
     {
+        Health.Dispose();
         Containers.Dispose();
         Networks.Dispose();
         Pump.Dispose();

@@ -86,7 +86,12 @@ public sealed record ContainerInspect
 }
 
 public sealed record StateInspect(string Status, bool Running, bool Paused, bool Restarting, bool OOMKilled, bool Dead,
-    int Pid, int ExitCode, string Error, DateTime StartedAt, DateTime FinishedAt, HealthState? Health);
+    int Pid, int ExitCode, string Error, DateTime StartedAt, DateTime FinishedAt, HealthInspect? Health);
+
+/// <summary>State.Health as Docker shows it (absent without a health check).</summary>
+public sealed record HealthInspect(string Status, int FailingStreak, IReadOnlyList<HealthLogInspect> Log);
+
+public sealed record HealthLogInspect(DateTime Start, DateTime End, int ExitCode, string Output);
 
 public sealed record ConfigInspect
 {

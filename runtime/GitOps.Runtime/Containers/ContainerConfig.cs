@@ -121,7 +121,8 @@ public sealed record ContainerState
     public int RestartCount { get; set; }
     /// <summary>Stopped or killed by a user: restart policies (but "always" at daemon start) leave it alone.</summary>
     public bool ManuallyStopped { get; set; }
-    public HealthState? Health { get; set; }
+    /// <summary>Null without a health check; see <see cref="Health.HealthRules"/>.</summary>
+    public Health.HealthState? Health { get; set; }
 }
 
 public static class ContainerStatus
@@ -129,7 +130,3 @@ public static class ContainerStatus
     public const string Created = "created", Running = "running", Paused = "paused", Restarting = "restarting",
         Removing = "removing", Exited = "exited", Dead = "dead";
 }
-
-public sealed record HealthState(string Status, int FailingStreak, IReadOnlyList<HealthLog> Log);
-
-public sealed record HealthLog(DateTimeOffset Start, DateTimeOffset End, int ExitCode, string Output);

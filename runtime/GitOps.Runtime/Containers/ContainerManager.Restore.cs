@@ -103,6 +103,9 @@ public sealed partial class ContainerManager
         }
 
         _storage.Restore(All());
+        // Health checks of the re-adopted carry on from the status they had (it is in their state).
+        foreach (var id in adopted)
+            if (Find(id) is { } running) Notify(running, running: true);
 
         foreach (var c in toRestart)
         {

@@ -32,6 +32,7 @@ public sealed partial class ContainerManager : IDisposable
     /// <summary>Exit codes of recently removed containers, so a wait that arrives after an auto-remove still gets its answer.</summary>
     readonly Dictionary<string, (int ExitCode, long At)> _removed = new(StringComparer.Ordinal);
     ProcExitMonitor? _exitMonitor;
+    IReadOnlyList<IContainerRunObserver> _observers = [];
 
     public ContainerManager(EnginePaths paths, ImageStore images, ICgroupDriver cgroups, EventBus events, OutputPump pump,
         InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath, Networking.NetworkManager networks, ContainerStorage storage)
@@ -138,7 +139,7 @@ public sealed partial class ContainerManager : IDisposable
                 Labels = new Dictionary<string, string>((cfg.Labels ?? []).Concat(req.Labels).GroupBy(kv => kv.Key).Select(g => g.Last())),
                 StopSignal = req.StopSignal ?? cfg.StopSignal ?? "SIGTERM",
                 StopTimeout = req.StopTimeout ?? 10,
-                Healthcheck = req.Healthcheck ?? cfg.Healthcheck,
+                Healthcheck = Health.HealthSpec.Merge(req.Healthcheck, cfg.Healthcheck),
                 ExposedPorts = (cfg.ExposedPorts?.Keys.AsEnumerable() ?? []).Concat(req.ExposedPorts.Select(NormalizePort))
                     .Concat(h.PortBindings.Keys.Select(NormalizePort)).Distinct().ToList(),
                 Networks = req.Networks,
@@ -176,6 +177,7 @@ public sealed partial class ContainerManager : IDisposable
 
     void Validate(CreateRequest req, HostConfig h)
     {
+        if (Health.HealthSpec.Validate(req.Healthcheck) is [var healthError, ..]) throw new InvalidArgumentException(healthError);
         if (h.Memory is > 0 and < 6 * 1024 * 1024)
             throw new InvalidArgumentException("Minimum memory limit allowed is 6MB");
         if (h.Memory < 0) throw new InvalidArgumentException("invalid memory limit: must be positive");
@@ -278,8 +280,10 @@ public sealed partial class ContainerManager : IDisposable
             Status = ContainerStatus.Running, Running = true, Restarting = false, Pid = launched.Pid,
             PidStartTime = launched.StartTime, ExitCode = 0, Error = "", OOMKilled = false,
             StartedAt = proc.StartedAt, ManuallyStopped = manual ? false : s.ManuallyStopped,
+            Health = Health.HealthRules.Started(s.Health, Health.HealthSpec.From(config.Healthcheck)),
         });
         _pump.AddPidfd(proc.Pidfd, () => OnExit(c, proc));
+        Notify(c, running: true);
         Publish(c, "start");
     }
 
@@ -419,6 +423,7 @@ public sealed partial class ContainerManager : IDisposable
             ExitCode = status.ShellCode, OOMKilled = oom, FinishedAt = DateTimeOffset.UtcNow,
         });
         c.Process = null;
+        Notify(c, running: false);
         c.Output.CompleteSubscribers();
         if (oom) Publish(c, "oom");
         Publish(c, "die", ("exitCode", state.ExitCode.ToString()));
@@ -742,6 +747,7 @@ public sealed partial class ContainerManager : IDisposable
         var proc = c.Process ?? throw new ConflictException($"Container {c.Id} is not running");
         proc.Cgroup.Freeze();
         c.Update(s => s with { Status = ContainerStatus.Paused });
+        Notify(c, running: false);
         Publish(c, "pause");
     }
 
@@ -751,7 +757,25 @@ public sealed partial class ContainerManager : IDisposable
         var proc = c.Process ?? throw new ConflictException($"Container {c.Id} is not running");
         proc.Cgroup.Thaw();
         c.Update(s => s with { Status = ContainerStatus.Running });
+        Notify(c, running: true);
         Publish(c, "unpause");
+    }
+
+    // ---- observers ---------------------------------------------------------------------------
+
+    /// <summary>Adds an observer of running and stopping (the health monitor, built after this manager since it execs through it).</summary>
+    public void Observe(IContainerRunObserver observer)
+    {
+        lock (_gate) _observers = [.. _observers, observer];
+    }
+
+    void Notify(Container c, bool running)
+    {
+        foreach (var o in _observers)
+        {
+            try { if (running) o.Running(c); else o.NotRunning(c); }
+            catch (Exception e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: {e.Message}"); }
+        }
     }
 
     // ---- events ------------------------------------------------------------------------------

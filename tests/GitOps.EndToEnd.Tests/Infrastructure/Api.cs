@@ -9,7 +9,22 @@ public static class Api
 {
     public static JsonDocument Get(DaemonFixture d, string path)
     {
-        using var handler = new SocketsHttpHandler
+        using var http = Client(d);
+        var body = http.GetStringAsync(path).GetAwaiter().GetResult();
+        return JsonDocument.Parse(body);
+    }
+
+    /// <summary>POSTs a JSON body; the status code and the response body, whatever the status.</summary>
+    public static (int Status, string Body) Post(DaemonFixture d, string path, string json)
+    {
+        using var http = Client(d);
+        using var r = http.PostAsync(path, new StringContent(json, Encoding.UTF8, "application/json")).GetAwaiter().GetResult();
+        return ((int)r.StatusCode, r.Content.ReadAsStringAsync().GetAwaiter().GetResult());
+    }
+
+    static HttpClient Client(DaemonFixture d)
+    {
+        var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, ct) =>
             {
@@ -18,9 +33,7 @@ public static class Api
                 return new NetworkStream(socket, ownsSocket: true);
             },
         };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri("http://gitops/") };
-        var body = http.GetStringAsync(path).GetAwaiter().GetResult();
-        return JsonDocument.Parse(body);
+        return new HttpClient(handler, disposeHandler: true) { BaseAddress = new Uri("http://gitops/") };
     }
 
     /// <summary>Bytes of regular files and symlinks under a directory, each inode once, as find(1) reports them.</summary>

@@ -418,6 +418,9 @@ public sealed class ImageBuilder(ImageStore store, ContainerManager containers, 
             User = rc.User,
             Labels = new Dictionary<string, string> { ["gitops.build"] = "true" },
             HostConfig = new HostConfig { NetworkMode = request.Network },
+            // A RUN step is not a service: the base image's HEALTHCHECK must not probe it. The image
+            // being built takes its HEALTHCHECK from the build state, not from this container.
+            Healthcheck = new HealthConfig(["NONE"]),
         });
         progress(ProgressMessage.Text($" ---> Running in {container.Id[..12]}\n"));
         try
