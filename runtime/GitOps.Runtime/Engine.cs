@@ -56,6 +56,10 @@ public sealed class Engine : IDisposable
         Execs = new ExecManager(Containers, Pump);
         Health = new HealthMonitor(Containers, Execs);
         Containers.Observe(Health);
+        // Routers send new connections only to backends that are healthy (or have no check), and
+        // recompute their rules when a backend's health changes.
+        Networks.BackendReady = id => Containers.Find(id) is not { } c || HealthRules.IsReady(c);
+        Health.Changed += change => Networks.BackendHealthChanged(change.ContainerId);
         // The network layer owns networks; system prune reaches them through it.
         Housekeeping = new Housekeeper(Paths, Images, Containers, Volumes) { Networks = Networks };
     }
