@@ -18,6 +18,7 @@ public sealed class StorageBench(string gitops, string repo, int runs, int volum
 {
     readonly string _dir = Directory.CreateTempSubdirectory("gitops-bench-storage-").FullName;
     GitopsDaemon? _daemon;
+    bool _swarm, _gwbridgeBefore;
     DockerPeer? _docker;
     HttpClient? _api;
     string Socket => _daemon!.Socket;
@@ -99,9 +100,11 @@ public sealed class StorageBench(string gitops, string repo, int runs, int volum
     /// <summary>A one-node swarm in the private engine, loopback only, so it has secrets; false where it cannot.</summary>
     bool StartSwarm()
     {
+        _gwbridgeBefore = Measure.TryRun("ip", "link", "show", "docker_gwbridge").Code == 0;
         var init = _docker!.TryCli("swarm", "init", "--advertise-addr", "127.0.0.1",
             "--listen-addr", $"127.0.0.1:{FreePort()}");
-        if (init.Code == 0) return true;
+        _swarm = init.Code == 0;
+        if (_swarm) return true;
         Console.WriteLine($"docker swarm init failed here, Docker secrets skipped: {init.Output.Trim()}");
         return false;
     }
@@ -212,7 +215,10 @@ public sealed class StorageBench(string gitops, string repo, int runs, int volum
     {
         _api?.Dispose();
         _daemon?.Dispose();
+        if (_swarm) _docker!.TryCli("swarm", "leave", "--force");
         _docker?.Dispose();
+        // A swarm makes docker_gwbridge on the host, which outlives the engine: the one this run made goes.
+        if (_swarm && !_gwbridgeBefore) Measure.TryRun("ip", "link", "del", "docker_gwbridge");
         Measure.TryRun("/bin/sh", "-c", $"for m in $(grep {_dir} /proc/mounts | cut -d' ' -f2 | sort -r); do umount -l $m; done; rm -rf {_dir}");
     }
 }
