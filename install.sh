@@ -12,7 +12,9 @@ fi
 # Runtime prerequisites: busybox-static builds the example and test images, tini is `run --init`,
 # nftables/iproute2 are the network layer, git the GitOps sources (openssh-client: libgit2 runs the system ssh
 # for ssh:// repositories); build: clang-free NativeAOT uses gcc.
-packages=(busybox-static tini git openssh-client nftables iproute2 ca-certificates gcc libc6-dev zlib1g-dev)
+# Tests of pull/push: a real registry (docker-registry), an independent client to fill it (skopeo)
+# and htpasswd (apache2-utils) for its Basic auth.
+packages=(busybox-static tini git openssh-client nftables iproute2 ca-certificates gcc libc6-dev zlib1g-dev docker-registry skopeo apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

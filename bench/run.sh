@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the benchmarks with their peers installed: bench/run.sh [suite] [--runs N] [--sleepers N]
+# Runs the benchmarks with their peers installed: bench/run.sh [engine|network|images|storage] [--runs N] [--sleepers N] [--volumes N] ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x out/gitops ] || ./install.sh
-peers=(runc docker.io)
+peers=(runc docker.io docker-registry skopeo)
 missing=()
 for p in "${peers[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -81,6 +81,21 @@ public static class Measure
     public static void RemoveScratch(string dir) =>
         TryRun("/bin/sh", "-c", $"for m in $(grep {dir} /proc/mounts | cut -d' ' -f2 | sort -r); do umount -l $m; done; rm -rf {dir}");
 
+    /// <summary>Runs a command with <paramref name="stdin"/> as its input; throws when it fails.</summary>
+    public static string RunWithInput(string file, string stdin, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        p.StandardInput.Write(stdin);
+        p.StandardInput.Close();
+        p.WaitForExit();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"{file} {string.Join(' ', args)} failed ({p.ExitCode}): {stdout.Result}{stderr.Result}");
+        return stdout.Result;
+    }
+
     public static bool Exists(string command) => TryRun("/bin/sh", "-c", $"command -v {command}").Code == 0;
 
     /// <summary>Resident memory of a process and its descendants, in MiB (from /proc).</summary>

@@ -1,6 +1,6 @@
 using GitOps.Bench;
 
-// gitops benchmarks. Usage: bench/run.sh [engine|network] [--runs N] [--sleepers N] [--api-only] [--seconds N] [--connections N]
+// gitops benchmarks. Usage: bench/run.sh [engine|network|images|storage] [--runs N] [--sleepers N] [--volumes N] [--api-only] [--seconds N] [--connections N]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "engine";
 int Arg(string name, int fallback)
 {
@@ -23,8 +23,16 @@ switch (suite)
         using (var bench = new NetworkBench(gitops, repo, Arg("--seconds", 5), Arg("--connections", 8)))
             bench.Run();
         break;
+    case "images":
+        using (var bench = new ImagesBench(gitops, repo, Arg("--runs", 5)))
+            await bench.RunAsync();
+        break;
+    case "storage":
+        using (var bench = new StorageBench(gitops, repo, Arg("--runs", 30), Arg("--volumes", 200)))
+            await bench.RunAsync();
+        break;
     default:
-        Console.Error.WriteLine($"unknown suite {suite}; known: engine, network");
+        Console.Error.WriteLine($"unknown suite {suite}; known: engine, network, images, storage");
         return 1;
 }
 return 0;

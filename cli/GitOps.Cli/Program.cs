@@ -26,10 +26,16 @@ public static class Program
         root.Subcommands.Add(ManifestCommands.Render());
         foreach (var verb in AppCommands.All()) root.Subcommands.Add(verb);
         foreach (var verb in ProjectCommands.All()) root.Subcommands.Add(verb);
+        root.Subcommands.Add(VolumeCommands.Group());
+        root.Subcommands.Add(SecretCommands.Group(Runtime.Secrets.SecretKind.Secret));
+        root.Subcommands.Add(SecretCommands.Group(Runtime.Secrets.SecretKind.Config));
+        root.Subcommands.Add(HousekeepingCommands.SystemGroup());
         // Docker's short forms: gitops run, ps, exec, logs, ...
         foreach (var verb in ContainerCommands.Verbs().Where(v => v.Name is not ("inspect" or "diff")))
             root.Subcommands.Add(verb);
         foreach (var verb in ImageCommands.ShortForms()) root.Subcommands.Add(verb);
+        root.Subcommands.Add(RegistryCommands.Login());
+        root.Subcommands.Add(RegistryCommands.Logout());
 
         args = Commands.Cli.PassThroughAfterFirstPositional(args, ContainerCommands.PassThroughVerbs, ContainerCommands.ValueOptions());
         return root.Parse(args).Invoke();

@@ -157,6 +157,12 @@ public static unsafe partial class Sys
         fixed (byte* pp = p) Check(chmod(pp, (Tmds.Linux.mode_t)mode), "chmod", path);
     }
 
+    /// <summary>fchown(2): owner of an open file, never of whatever a path may point to by then.</summary>
+    public static void Fchown(SafeFd fd, uint uid, uint gid) => Check(fchown(fd.Fd, uid, gid), "fchown");
+
+    /// <summary>fchmod(2); unlike open's mode it is not reduced by the umask.</summary>
+    public static void Fchmod(SafeFd fd, uint mode) => Check(fchmod(fd.Fd, (Tmds.Linux.mode_t)mode), "fchmod");
+
     public static void Symlink(string target, string linkPath)
     {
         var t = Z(target); var l = Z(linkPath);

@@ -2,10 +2,16 @@ using GitOps.Runtime.Cgroups;
 using GitOps.Runtime.Containers;
 using GitOps.Runtime.Events;
 using GitOps.Runtime.Exec;
+using GitOps.Runtime.Health;
+using GitOps.Runtime.Housekeeping;
 using GitOps.Runtime.Images;
+using GitOps.Runtime.Images.Registry;
 using GitOps.Runtime.Init;
 using GitOps.Runtime.Linux;
 using GitOps.Runtime.Logs;
+using GitOps.Runtime.Secrets;
+using GitOps.Runtime.Storage;
+using GitOps.Runtime.Volumes;
 
 namespace GitOps.Runtime;
 
@@ -16,6 +22,7 @@ public sealed record EngineOptions
     public Func<Stream?>? InitHelperImage { get; init; }
     public ICgroupDriver? Cgroups { get; init; }
     public IReadOnlyList<IContainerStartHook> Hooks { get; init; } = [];
+    public RegistryOptions Registry { get; init; } = new();
 }
 
 /// <summary>One container engine instance: images, containers, exec sessions and events under one root.</summary>
@@ -33,6 +40,8 @@ public sealed class Engine : IDisposable
             throw new InvalidOperationException($"another gitops daemon is using {Paths.Root}");
         Events = new EventBus();
         Images = new ImageStore(Paths);
+        Registry = options.Registry;
+        Credentials = new CredentialStore(Path.Combine(Paths.Root, "credentials.json"));
         Cgroups = options.Cgroups ?? CgroupDetector.Detect(Paths.InstanceName);
         Pump = new OutputPump();
         Networks = new Networking.NetworkManager(Paths, Events);
@@ -40,18 +49,43 @@ public sealed class Engine : IDisposable
         using (var image = options.InitHelperImage?.Invoke())
             _init = image is not null ? InitBinary.FromImage(image)
                 : InitBinary.FromSelf(Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell where this binary is"));
-        Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, [Networks, .. options.Hooks], FindTini(), Networks);
+        Volumes = new VolumeStore(Paths, Events);
+        Secrets = new SecretStore(Paths, Events);
+        Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, [Networks, .. options.Hooks], FindTini(), Networks,
+            new ContainerStorage(Paths, Volumes, Secrets));
         Execs = new ExecManager(Containers, Pump);
+        Health = new HealthMonitor(Containers, Execs);
+        Containers.Observe(Health);
+        // Routers send new connections only to backends that are healthy (or have no check), and
+        // recompute their rules when a backend's health changes.
+        Networks.BackendReady = id => Containers.Find(id) is not { } c || HealthRules.IsReady(c);
+        Health.Changed += change => Networks.BackendHealthChanged(change.ContainerId);
+        // The network layer owns networks; system prune reaches them through it.
+        Housekeeping = new Housekeeper(Paths, Images, Containers, Volumes) { Networks = Networks };
     }
 
     public EnginePaths Paths { get; }
     public EventBus Events { get; }
     public ImageStore Images { get; }
+    public RegistryOptions Registry { get; }
+    /// <summary>Registry logins, root-only (0600) under the engine's root.</summary>
+    public CredentialStore Credentials { get; }
+    public ImagePuller Puller => new(Images, Registry, Credentials);
+    public ImagePusher Pusher => new(Images, Registry, Credentials);
+    /// <summary>A Dockerfile builder for one build.</summary>
+    public Images.Build.ImageBuilder NewBuilder() => new(Images, Containers, () => Puller, Paths);
     public ICgroupDriver Cgroups { get; }
     public OutputPump Pump { get; }
     public ContainerManager Containers { get; }
     public ExecManager Execs { get; }
+    /// <summary>Health checks; subscribe to <see cref="HealthMonitor.Changed"/> to react to health.</summary>
+    public HealthMonitor Health { get; }
     public Networking.NetworkManager Networks { get; }
+    public VolumeStore Volumes { get; }
+    /// <summary>Secrets and configs.</summary>
+    public SecretStore Secrets { get; }
+    /// <summary>system df and the prune verbs.</summary>
+    public Housekeeper Housekeeping { get; }
 
     /// <summary>Re-adopts running containers, cleans leftovers and applies restart policies.</summary>
     public void Start() => Containers.Restore();
@@ -62,6 +96,7 @@ public sealed class Engine : IDisposable
 
     public void Dispose()
     {
+        Health.Dispose();
         Containers.Dispose();
         Networks.Dispose();
         Pump.Dispose();

@@ -21,9 +21,15 @@ public sealed class BadInputTests(DaemonFixture d)
     [Fact]
     public void Unknown_image() => NothingLeftBehind(() =>
     {
-        var r = d.Cli("run", "--rm", "no-such-image", "true");
+        var r = d.Cli("run", "--rm", "--pull", "never", "no-such-image", "true");
         Assert.Equal(125, r.ExitCode);
         Assert.Equal("Unable to find image 'no-such-image:latest' locally\ngitops: Error response from daemon: No such image: no-such-image", r.Stderr.Trim());
+        // By default run pulls what is missing; that fails too (no such repository, or no registry reachable).
+        var pulled = d.Cli("run", "--rm", "no-such-image", "true");
+        Assert.Equal(125, pulled.ExitCode);
+        var lines = pulled.Stderr.Trim().Split('\n');
+        Assert.Equal("Unable to find image 'no-such-image:latest' locally", lines[0]);
+        Assert.StartsWith("gitops: Error response from daemon: ", lines[^1]);
     });
 
     [Fact]

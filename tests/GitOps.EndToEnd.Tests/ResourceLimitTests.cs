@@ -41,7 +41,9 @@ public sealed class ResourceLimitTests(DaemonFixture d)
     [Fact]
     public void A_fork_bomb_is_stopped_by_the_pids_limit()
     {
-        var id = d.Ok("run", "-d", "--pids-limit", "20", "bb", "sh", "-c", "f() { f | f & }; f; sleep 60");
+        // exec: the container's main process must not need a fork of its own once the limit is reached,
+        // or it exits ("can't fork") and takes the cgroup the test reads with it.
+        var id = d.Ok("run", "-d", "--pids-limit", "20", "bb", "sh", "-c", "f() { f | f & }; f; exec sleep 60");
         try
         {
             Thread.Sleep(1500);

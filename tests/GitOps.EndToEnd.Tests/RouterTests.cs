@@ -70,6 +70,29 @@ public sealed class RouterTests : IClassFixture<DaemonFixture>
     }
 
     [Fact]
+    public void A_backend_with_a_health_check_gets_new_connections_only_while_healthy()
+    {
+        d.Ok("network", "create", "hnet");
+        Backend("hstable", "hnet", "stable");
+        d.Ok("run", "-d", "--name", "hcanary", "--network", "hnet", "--health-cmd", "test -f /w/ready", "--health-interval", "200ms",
+            "--health-retries", "1", "bb", "sh", "-c", "mkdir -p /w && echo canary > /w/index.html && exec httpd -f -p 80 -h /w");
+        d.Ok("router", "create", "hshop", "--network", "hnet", "--port", "80", "--publish", "18382",
+            "--backend", "hstable:80=50", "--backend", "hcanary:80=50");
+
+        // Starting (then unhealthy): no connections, whatever its weight.
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100 }, Spread(18382, 100));
+        d.Ok("exec", "hcanary", "touch", "/w/ready");
+        Gitops.Eventually(() => Spread(18382, 100).GetValueOrDefault("canary") > 20, TimeSpan.FromSeconds(20), "the healthy canary to get connections");
+        d.Ok("exec", "hcanary", "rm", "/w/ready");
+        Gitops.Eventually(() => d.Cli("inspect", "-f", "{{.State.Health.Status}}", "hcanary").Out == "unhealthy", TimeSpan.FromSeconds(20), "unhealthy");
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 100 }, Spread(18382, 100));
+
+        d.Ok("router", "rm", "hshop");
+        d.Ok("rm", "-f", "hstable", "hcanary");
+        d.Ok("network", "rm", "hnet");
+    }
+
+    [Fact]
     public void Changing_weights_keeps_established_connections_on_their_backend()
     {
         d.Ok("network", "create", "enet");

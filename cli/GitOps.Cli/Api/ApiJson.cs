@@ -35,6 +35,19 @@ namespace GitOps.Cli.Api;
 [JsonSerializable(typeof(Runtime.Networking.RouterConfig))]
 [JsonSerializable(typeof(List<Runtime.Networking.RouterConfig>))]
 [JsonSerializable(typeof(List<Runtime.Networking.RouterBackendConfig>))]
+[JsonSerializable(typeof(AuthRequest))]
+[JsonSerializable(typeof(AuthResponse))]
+[JsonSerializable(typeof(List<HistoryItem>))]
+[JsonSerializable(typeof(VolumeCreateRequest))]
+[JsonSerializable(typeof(VolumeInspect))]
+[JsonSerializable(typeof(VolumeListResponse))]
+[JsonSerializable(typeof(VolumePruneResponse))]
+[JsonSerializable(typeof(ContainerPruneResponse))]
+[JsonSerializable(typeof(ImagePruneResponse))]
+[JsonSerializable(typeof(SecretCreateRequest))]
+[JsonSerializable(typeof(SecretInspect))]
+[JsonSerializable(typeof(List<SecretInspect>))]
+[JsonSerializable(typeof(DiskUsageResponse))]
 public sealed partial class ApiJson : JsonSerializerContext;
 
 /// <summary>Indented output for inspect, as docker inspect prints.</summary>

@@ -86,7 +86,12 @@ public sealed record ContainerInspect
 }
 
 public sealed record StateInspect(string Status, bool Running, bool Paused, bool Restarting, bool OOMKilled, bool Dead,
-    int Pid, int ExitCode, string Error, DateTime StartedAt, DateTime FinishedAt, HealthState? Health);
+    int Pid, int ExitCode, string Error, DateTime StartedAt, DateTime FinishedAt, HealthInspect? Health);
+
+/// <summary>State.Health as Docker shows it (absent without a health check).</summary>
+public sealed record HealthInspect(string Status, int FailingStreak, IReadOnlyList<HealthLogInspect> Log);
+
+public sealed record HealthLogInspect(DateTime Start, DateTime End, int ExitCode, string Output);
 
 public sealed record ConfigInspect
 {
@@ -112,7 +117,7 @@ public sealed record ConfigInspect
     public int StopTimeout { get; init; }
 }
 
-public sealed record MountInspect(string Type, string? Name, string Source, string Destination, string Driver, string Mode, bool RW, string Propagation);
+public sealed record MountInspect(string Type, string? Name, string Source, string Destination, string? Driver, string Mode, bool RW, string Propagation);
 
 public sealed record NetworkSettingsInspect
 {
@@ -128,3 +133,17 @@ public sealed record PortBinding(string HostIp, string HostPort);
 
 public sealed record EndpointInspect(string NetworkID, string EndpointID, string Gateway, string IPAddress, int IPPrefixLen,
     string MacAddress, IReadOnlyList<string>? Aliases, IReadOnlyList<string>? DNSNames);
+
+/// <summary>POST /auth (gitops login).</summary>
+public sealed record AuthRequest
+{
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public string? ServerAddress { get; set; }
+}
+
+public sealed record AuthResponse(string Status);
+
+/// <summary>One row of GET /images/NAME/history, newest first.</summary>
+public sealed record HistoryItem(string Id, long Created, string CreatedBy, IReadOnlyList<string>? Tags, long Size, string Comment);
+

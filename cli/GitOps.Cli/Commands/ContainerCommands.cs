@@ -29,6 +29,7 @@ internal static class ContainerCommands
     {
         var group = new Command("container", "Manage containers");
         foreach (var c in Verbs()) group.Subcommands.Add(c);
+        group.Subcommands.Add(HousekeepingCommands.ContainerPrune());
         return group;
     }
 
@@ -56,7 +57,7 @@ internal static class ContainerCommands
             using var client = Cli.Client(pr);
             var detached = pr.GetValue(detach);
             var req = o.Build(pr, attachStdin: !detached);
-            var id = await CreateAsync(client, req, ct);
+            var id = await CreateAsync(client, req, pr.GetValue(o.Pull)!, pr.GetValue(o.Platform), ct);
             try
             {
                 if (detached)
@@ -65,7 +66,12 @@ internal static class ContainerCommands
                     Console.WriteLine(id);
                     return 0;
                 }
-                return await RunAttachedAsync(client, id, req.OpenStdin, req.Tty, pr.GetValue(sigProxy) && !req.Tty, ct);
+                var code = await RunAttachedAsync(client, id, req.OpenStdin, req.Tty, pr.GetValue(sigProxy) && !req.Tty, ct);
+                // As docker run --rm: return once the container is gone, so its image is free again.
+                if (req.HostConfig.AutoRemove)
+                    try { await client.PostAsync($"containers/{id}/wait?condition=removed", ApiJson.Default.WaitResponse, ct); }
+                    catch (ApiException) { }
+                return code;
             }
             catch (ApiException) when (req.HostConfig.AutoRemove)
             {
@@ -86,15 +92,19 @@ internal static class ContainerCommands
         Cli.Action(cmd, async (pr, ct) =>
         {
             using var client = Cli.Client(pr);
-            Console.WriteLine(await CreateAsync(client, o.Build(pr, attachStdin: false), ct));
+            Console.WriteLine(await CreateAsync(client, o.Build(pr, attachStdin: false), pr.GetValue(o.Pull)!, pr.GetValue(o.Platform), ct));
             return 0;
         }, daemonErrorCode: 125);
         return cmd;
     }
 
-    static async Task<string> CreateAsync(DaemonClient client, Runtime.Containers.CreateRequest req, CancellationToken ct)
+    /// <summary>docker run's --pull: always pulls first, missing pulls on "No such image" (output on stderr), never does not.</summary>
+    static async Task<string> CreateAsync(DaemonClient client, Runtime.Containers.CreateRequest req, string pull, string? platform, CancellationToken ct)
     {
+        if (pull is not ("always" or "missing" or "never"))
+            throw new FormatException($"invalid pull option: '{pull}': must be one of \"always\", \"missing\" or \"never\"");
         var query = req.Name is null ? "" : "?name=" + Cli.Q(req.Name);
+        if (pull == "always") await RegistryCommands.PullAsync(client, Runtime.Images.ImageReference.Parse(req.Image), platform, Console.Error, false, ct);
         try
         {
             var created = await client.PostJsonAsync("containers/create" + query, req, ApiJson.Default.CreateRequest, ApiJson.Default.IdResponse, ct);
@@ -103,7 +113,10 @@ internal static class ContainerCommands
         catch (ApiException e) when (e.Status == 404 && e.Message.StartsWith("No such image", StringComparison.Ordinal))
         {
             Console.Error.WriteLine($"Unable to find image '{Runtime.Images.ImageReference.Display(req.Image)}' locally");
-            throw;
+            if (pull != "missing" || !Runtime.Images.ImageReference.TryParse(req.Image, out var reference, out _)) throw;
+            await RegistryCommands.PullAsync(client, reference!, platform, Console.Error, false, ct);
+            var created = await client.PostJsonAsync("containers/create" + query, req, ApiJson.Default.CreateRequest, ApiJson.Default.IdResponse, ct);
+            return created.Id;
         }
     }
 

@@ -42,7 +42,11 @@ internal sealed class CreateOptions
     public readonly Option<string?> HealthTimeout = new("--health-timeout") { Description = "Maximum time to allow one check to run (ms|s|m|h)" };
     public readonly Option<string?> HealthStartPeriod = new("--health-start-period") { Description = "Start period for the container to initialize (ms|s|m|h)" };
     public readonly Option<int?> HealthRetries = new("--health-retries") { Description = "Consecutive failures needed to report unhealthy" };
+    public readonly Option<string?> HealthStartInterval = new("--health-start-interval") { Description = "Time between running the check during the start period (ms|s|m|h)" };
     public readonly Option<bool> NoHealthcheck = new("--no-healthcheck") { Description = "Disable any container-specified HEALTHCHECK" };
+    public readonly Option<string> Pull = new("--pull") { Description = "Pull image before running (always, missing, never)", DefaultValueFactory = _ => "missing" };
+    public readonly Option<string?> Platform = new("--platform") { Description = "Set platform if server is multi-platform capable (os/arch[/variant])" };
+    public readonly StorageOptions Storage = new();
     public readonly Argument<string> Image = new("image") { Description = "The image to run" };
     public readonly Argument<string[]> Command = new("command") { Description = "Command and arguments", Arity = ArgumentArity.ZeroOrMore };
 
@@ -50,7 +54,7 @@ internal sealed class CreateOptions
     [
         Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint, Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Restart, Init,
         Interactive, Tty, Label, StopSignal, StopTimeout, ReadOnly, Network, Publish, PublishAll, Expose, NetworkAlias, Ip, CapAdd, CapDrop, LogOpt, HealthCmd, HealthInterval,
-        HealthTimeout, HealthStartPeriod, HealthRetries, NoHealthcheck,
+        HealthTimeout, HealthStartPeriod, HealthStartInterval, HealthRetries, NoHealthcheck, Pull, Platform, .. Storage.Options,
     ];
 
     public void AddTo(Command command)
@@ -114,7 +118,7 @@ internal sealed class CreateOptions
         var exposed = new List<string>();
         foreach (var e in pr.GetValue(Expose) ?? [])
             exposed.AddRange(PortSpec.Parse([e]).Keys);
-        return new CreateRequest
+        return Storage.Apply(pr, new CreateRequest
         {
             Image = pr.GetValue(Image)!,
             Name = pr.GetValue(Name),
@@ -152,19 +156,27 @@ internal sealed class CreateOptions
                 CapAdd = pr.GetValue(CapAdd) ?? [],
                 CapDrop = pr.GetValue(CapDrop) ?? [],
             },
-        };
+        });
     }
 
+    /// <summary>
+    /// docker run's health flags: --no-healthcheck is Test ["NONE"] and excludes the others; any other
+    /// flag makes a check whose unset parts (an empty Test, zero timings) come from the image's.
+    /// </summary>
     HealthConfig? BuildHealth(ParseResult pr)
     {
-        if (pr.GetValue(NoHealthcheck)) return new HealthConfig(["NONE"]);
         var cmd = pr.GetValue(HealthCmd);
-        if (cmd is null && pr.GetValue(HealthInterval) is null && pr.GetValue(HealthTimeout) is null && pr.GetValue(HealthRetries) is null) return null;
-        long Nanos(string? v, string flag) => v is null ? 0 :
-            Daemon.Durations.TryParse(v, out var d) ? d.Ticks * 100 : throw new FormatException($"invalid argument \"{v}\" for \"{flag}\" flag: expected a duration such as 30s");
-        return new HealthConfig(cmd is null ? null : ["CMD-SHELL", cmd],
-            Nanos(pr.GetValue(HealthInterval), "--health-interval"), Nanos(pr.GetValue(HealthTimeout), "--health-timeout"),
-            Nanos(pr.GetValue(HealthStartPeriod), "--health-start-period"), 0, pr.GetValue(HealthRetries) ?? 0);
+        var durations = new[] { HealthInterval, HealthTimeout, HealthStartPeriod, HealthStartInterval };
+        var any = cmd is { Length: > 0 } || pr.GetValue(HealthRetries) is not null || durations.Any(o => pr.GetValue(o) is not null);
+        if (pr.GetValue(NoHealthcheck))
+            return any ? throw new FormatException("--no-healthcheck conflicts with --health-* options") : new HealthConfig(["NONE"]);
+        if (!any) return null;
+        long Nanos(Option<string?> o) => pr.GetValue(o) is not { } v ? 0 :
+            Daemon.Durations.TryParse(v, out var d) ? d.Ticks * 100
+                : throw new FormatException($"invalid argument \"{v}\" for \"{o.Name}\" flag: expected a duration such as 30s");
+        if (pr.GetValue(HealthRetries) is < 0) throw new FormatException("--health-retries cannot be negative");
+        return new HealthConfig(cmd is { Length: > 0 } ? ["CMD-SHELL", cmd] : null,
+            Nanos(HealthInterval), Nanos(HealthTimeout), Nanos(HealthStartPeriod), Nanos(HealthStartInterval), pr.GetValue(HealthRetries) ?? 0);
     }
 
     /// <summary>docker's --env-file: KEY=VALUE lines, # comments, a bare KEY takes the CLI's environment.</summary>

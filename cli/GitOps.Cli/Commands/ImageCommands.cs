@@ -14,12 +14,15 @@ internal static class ImageCommands
     public static Command Group()
     {
         var group = new Command("image", "Manage images");
-        foreach (var c in new[] { Import(), List("ls", ["list"]), Remove("rm", ["remove"]), Inspect(), Tag() }) group.Subcommands.Add(c);
+        foreach (var c in new[] { Import(), List("ls", ["list"]), Remove("rm", ["remove"]), Inspect(), Tag(), RegistryCommands.Pull(), BuildCommand.Create(),
+                     ImageStoreCommands.History(), ImageStoreCommands.Save(), ImageStoreCommands.Load(), ImageStoreCommands.Push() }) group.Subcommands.Add(c);
+        group.Subcommands.Add(HousekeepingCommands.ImagePrune());
         return group;
     }
 
     /// <summary>docker images and docker rmi.</summary>
-    public static IEnumerable<Command> ShortForms() => [List("images", []), Remove("rmi", [])];
+    public static IEnumerable<Command> ShortForms() => [List("images", []), Remove("rmi", []), Tag(), RegistryCommands.Pull(), BuildCommand.Create(),
+        ImageStoreCommands.History(), ImageStoreCommands.Save(), ImageStoreCommands.Load(), ImageStoreCommands.Push()];
 
     static Command Import()
     {
@@ -87,7 +90,7 @@ internal static class ImageCommands
         Cli.Action(cmd, async (pr, ct) =>
         {
             using var client = Cli.Client(pr);
-            var images = await client.GetJsonAsync("images/json", ApiJson.Default.ListImageSummary, ct);
+            var images = await client.GetJsonAsync(pr.GetValue(all) ? "images/json?all=1" : "images/json", ApiJson.Default.ListImageSummary, ct);
             var trunc = !pr.GetValue(noTrunc);
             string Id(string id) => trunc ? id[7..19] : id;
             var rows = new List<(string Repo, string Tag, string Digest, ImageSummary Image)>();

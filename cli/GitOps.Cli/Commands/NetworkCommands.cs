@@ -112,12 +112,13 @@ internal static class NetworkCommands
     {
         var cmd = new Command("prune", "Remove all unused networks");
         var force = new Option<bool>("--force", "-f") { Description = "Do not prompt for confirmation" };
-        cmd.Options.Add(force);
+        var filter = HousekeepingCommands.Filter();
+        cmd.Options.Add(force); cmd.Options.Add(filter);
         Cli.Action(cmd, async (pr, ct) =>
         {
-            if (!Confirm.Ask("WARNING! This will remove all custom networks not used by at least one container.", pr.GetValue(force))) return 1;
+            if (!Confirm.Ask("WARNING! This will remove all custom networks not used by at least one container.", pr.GetValue(force))) return 0;
             using var client = Cli.Client(pr);
-            var r = await client.PostAsync("networks/prune", ApiJson.Default.PruneNetworksResponse, ct);
+            var r = await client.PostAsync("networks/prune" + HousekeepingCommands.Query(pr, filter), ApiJson.Default.PruneNetworksResponse, ct);
             if (r.NetworksDeleted.Count > 0)
             {
                 Console.WriteLine("Deleted Networks:");
@@ -298,24 +299,5 @@ internal static class NetworkCommands
         }
         if (errors.Count > 0) throw new FormatException(string.Join("\n", errors));
         return list;
-    }
-}
-
-/// <summary>Prune's "Are you sure?": -f skips it; without a terminal to ask, the answer is no.</summary>
-internal static class Confirm
-{
-    public static bool Ask(string warning, bool force)
-    {
-        if (force) return true;
-        Console.WriteLine(warning);
-        Console.Write("Are you sure you want to continue? [y/N] ");
-        if (Console.IsInputRedirected && Console.In.Peek() < 0)
-        {
-            Console.WriteLine();
-            Console.Error.WriteLine("gitops: no answer on standard input; use -f to skip the confirmation");
-            return false;
-        }
-        var answer = Console.ReadLine()?.Trim().ToLowerInvariant();
-        return answer is "y" or "yes";
     }
 }

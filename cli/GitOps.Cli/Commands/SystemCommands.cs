@@ -126,7 +126,8 @@ internal static class SystemCommands
         var webhook = new Option<string?>("--webhook-listen") { Description = "ADDRESS:PORT for Git push webhooks (POST /hooks); overrides the config file" };
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Send traces and metrics to this OTLP endpoint (or $OTEL_EXPORTER_OTLP_ENDPOINT)" };
         var console = new Option<bool>("--telemetry-console") { Description = "Print traces and metrics on standard output" };
-        foreach (var o in new Option[] { root, config, drift, webhook, otlp, console }) cmd.Options.Add(o);
+        var insecure = new Option<string[]>("--insecure-registry") { Description = "Registry (host[:port] or CIDR) reached over plain HTTP or unverified HTTPS; loopback always is" };
+        foreach (var o in new Option[] { root, config, drift, webhook, otlp, console, insecure }) cmd.Options.Add(o);
         cmd.SetAction((pr, _) =>
         {
             if (!Durations.TryParse(pr.GetValue(drift)!, out var interval) || interval <= TimeSpan.Zero)
@@ -136,7 +137,8 @@ internal static class SystemCommands
             }
             return DaemonHost.RunAsync(new DaemonOptions(
                 pr.GetValue(root)!, pr.GetValue(Cli.Socket) ?? DaemonHost.DefaultSocket, pr.GetValue(config), interval, pr.GetValue(webhook),
-                pr.GetValue(otlp) ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), pr.GetValue(console)));
+                pr.GetValue(otlp) ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), pr.GetValue(console),
+                pr.GetValue(insecure) ?? []));
         });
         return cmd;
     }

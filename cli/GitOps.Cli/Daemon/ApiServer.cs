@@ -70,6 +70,12 @@ internal static class ApiServer
         ExecEndpoints.Map(app, engine);
         ImageEndpoints.Map(app, engine);
         NetworkEndpoints.Map(app, engine);
+        RegistryEndpoints.Map(app, engine);
+        BuildEndpoints.Map(app, engine);
+        ImageStoreEndpoints.Map(app, engine);
+        VolumeEndpoints.Map(app, engine);
+        SecretEndpoints.Map(app, engine);
+        HousekeepingEndpoints.Map(app, engine);
         return app;
     }
 

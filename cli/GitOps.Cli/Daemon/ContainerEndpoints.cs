@@ -69,7 +69,7 @@ internal static class ContainerEndpoints
 
         app.MapDelete("/containers/{id}", async ctx =>
         {
-            await containers.RemoveAsync(ctx.Route("id"), ctx.QueryBool("force"), CancellationToken.None);
+            await containers.RemoveAsync(ctx.Route("id"), ctx.QueryBool("force"), CancellationToken.None, removeVolumes: ctx.QueryBool("v"));
             await ctx.NoContent();
         });
 
@@ -273,6 +273,8 @@ internal static class Filters
                 "status" => values.Contains(c.State.Status),
                 "exited" => c.State.Status == ContainerStatus.Exited && values.Contains(c.State.ExitCode.ToString()),
                 "label" => values.All(v => MatchLabel(c.Config.Labels, v)),
+                "health" => values.All(IsHealthFilter) ? values.Contains(c.State.Health?.Status ?? Runtime.Health.HealthStatus.None)
+                    : throw new InvalidArgumentException($"Unrecognised filter value for health: {values.First(v => !IsHealthFilter(v))}"),
                 "ancestor" => values.Any(v => engine.Images.Find(v)?.Id == c.Config.ImageId || c.Config.Image == v),
                 "network" => values.Any(v => OnNetwork(c, v, engine)),
                 "publish" => values.Any(v => engine.Networks.Settings(c.Id)?.Ports.Any(p => MatchPort(v, p.HostPort, p.Protocol)) == true),
@@ -283,6 +285,9 @@ internal static class Filters
         }
         return true;
     }
+
+    static bool IsHealthFilter(string v) => v is Runtime.Health.HealthStatus.Starting or Runtime.Health.HealthStatus.Healthy
+        or Runtime.Health.HealthStatus.Unhealthy or Runtime.Health.HealthStatus.None;
 
     /// <summary>network=NAME or ID: attached to it now, or configured to join it.</summary>
     static bool OnNetwork(Container c, string value, Engine engine)

@@ -40,6 +40,7 @@ internal static class DaemonHost
             {
                 Root = root,
                 InitHelperImage = () => typeof(DaemonHost).Assembly.GetManifestResourceStream("gitops-init"),
+                Registry = new Runtime.Images.Registry.RegistryOptions { InsecureRegistries = options.InsecureRegistries },
             });
             engine.Start();
         }

@@ -30,7 +30,10 @@ internal static class ImageEndpoints
 
         app.MapGet("/images/json", ctx =>
         {
-            var rows = images.List().Select(r => Inspect.ImageRow(r, engine)).ToList();
+            // Build steps' intermediate images hide behind the images made from them, unless all=1.
+            var all = ctx.QueryBool("all");
+            var rows = images.List().Where(r => all || images.TagsOf(r.Id).Count > 0 || images.ChildrenOf(r.Id).Count == 0)
+                .Select(r => Inspect.ImageRow(r, engine)).ToList();
             return ctx.JsonAsync(rows, ApiJson.Default.ListImageSummary);
         });
 
@@ -38,6 +41,7 @@ internal static class ImageEndpoints
         app.MapGet("/images/{**rest}", ctx =>
         {
             var rest = ctx.Route("rest");
+            if (rest.EndsWith("/history", StringComparison.Ordinal)) return ImageStoreEndpoints.HistoryAsync(ctx, engine, rest[..^8]);
             if (!rest.EndsWith("/json", StringComparison.Ordinal)) throw new NotFoundException("page not found");
             var record = images.Get(rest[..^5]);
             return ctx.JsonAsync(Inspect.Image(record, engine), ApiJson.Default.ImageInspect);
@@ -46,6 +50,7 @@ internal static class ImageEndpoints
         app.MapPost("/images/{**rest}", ctx =>
         {
             var rest = ctx.Route("rest");
+            if (rest.EndsWith("/push", StringComparison.Ordinal)) return ImageStoreEndpoints.PushAsync(ctx, engine, rest[..^5]);
             if (!rest.EndsWith("/tag", StringComparison.Ordinal)) throw new NotFoundException("page not found");
             var repo = ctx.Query("repo") ?? throw new InvalidArgumentException("missing repo");
             images.Tag(rest[..^4], ImageReference.Parse(repo + (ctx.Query("tag") is { Length: > 0 } t ? ":" + t : "")));

@@ -24,7 +24,7 @@ internal static class Inspect
             Path = cfg.Path,
             Args = cfg.Args,
             State = new StateInspect(s.Status, s.Running, s.Status == ContainerStatus.Paused, s.Restarting, s.OOMKilled, s.Dead,
-                s.Pid, s.ExitCode, s.Error, Utc(s.StartedAt), Utc(s.FinishedAt), s.Health),
+                s.Pid, s.ExitCode, s.Error, Utc(s.StartedAt), Utc(s.FinishedAt), Health(s.Health)),
             Image = cfg.ImageId,
             ResolvConfPath = c.Files.ResolvConf,
             HostnamePath = c.Files.Hostname,
@@ -33,6 +33,9 @@ internal static class Inspect
             Name = "/" + cfg.Name,
             RestartCount = s.RestartCount,
             HostConfig = cfg.HostConfig,
+            // Docker lists volumes, binds and --mount tmpfs here; --tmpfs mounts show in HostConfig.Tmpfs only.
+            Mounts = cfg.Mounts.Where(m => !(m.Type == "tmpfs" && cfg.HostConfig.Tmpfs.Keys.Any(k => Runtime.Storage.ContainerPath.Clean(k) == m.Destination)))
+                .Select(m => new MountInspect(m.Type, m.Name, m.Source, m.Destination, m.Driver, m.Mode, m.RW, m.Propagation)).ToList(),
             GraphDriver = new GraphDriverData("overlay", new Dictionary<string, string>
             {
                 ["LowerDir"] = string.Join(':', new[] { c.Files.InitLayer }.Concat(layers.Reverse())),
@@ -136,12 +139,21 @@ internal static class Inspect
         return new[] { mode }.Concat(cfg.Networks.Keys).Distinct(StringComparer.Ordinal);
     }
 
+    static HealthInspect? Health(Runtime.Health.HealthState? h) => h is null ? null :
+        new HealthInspect(h.Status, h.FailingStreak, h.Log.Select(l => new HealthLogInspect(Utc(l.Start), Utc(l.End), l.ExitCode, l.Output)).ToList());
+
     public static string StatusText(ContainerState s)
     {
         switch (s.Status)
         {
             case ContainerStatus.Running:
-                var health = s.Health is { } h && h.Status != "none" ? $" ({h.Status})" : "";
+                // Docker's wording: "(health: starting)", "(healthy)", "(unhealthy)".
+                var health = s.Health?.Status switch
+                {
+                    Runtime.Health.HealthStatus.Starting => " (health: starting)",
+                    Runtime.Health.HealthStatus.Healthy or Runtime.Health.HealthStatus.Unhealthy => $" ({s.Health.Status})",
+                    _ => "",
+                };
                 return $"Up {Human.Duration(DateTimeOffset.UtcNow - s.StartedAt)}{health}";
             case ContainerStatus.Paused:
                 return $"Up {Human.Duration(DateTimeOffset.UtcNow - s.StartedAt)} (Paused)";

@@ -44,7 +44,7 @@ internal static class NetworkEndpoints
         });
 
         app.MapPost("/networks/prune", ctx =>
-            ctx.JsonAsync(new PruneNetworksResponse(networks.Prune()), ApiJson.Default.PruneNetworksResponse));
+            ctx.JsonAsync(new PruneNetworksResponse(networks.Prune(HousekeepingEndpoints.Filter(ctx, []))), ApiJson.Default.PruneNetworksResponse));
 
         app.MapPost("/networks/{id}/connect", async ctx =>
         {

@@ -170,7 +170,13 @@ internal sealed class CgroupV1(IReadOnlyList<CgroupV1Driver.Hierarchy> hierarchi
         // Freeze first so that nothing forks between reading the list and killing it.
         var freezer = DirOf("freezer");
         var frozen = freezer is not null && Directory.Exists(freezer);
-        if (frozen) CgroupFiles.Write(freezer!, "freezer.state", "FROZEN");
+        if (frozen)
+        {
+            // rmdir of a cgroup succeeds only once it has no task (in any hierarchy, since a task is in
+            // one cgroup of each): a freezer directory that vanished under us means nothing is left to kill.
+            try { CgroupFiles.Write(freezer!, "freezer.state", "FROZEN"); }
+            catch (IOException) when (!Directory.Exists(freezer)) { return; }
+        }
         try
         {
             for (var round = 0; round < 100; round++)
@@ -184,7 +190,7 @@ internal sealed class CgroupV1(IReadOnlyList<CgroupV1Driver.Hierarchy> hierarchi
         }
         finally
         {
-            if (frozen) CgroupFiles.Write(freezer!, "freezer.state", "THAWED");
+            if (frozen && Directory.Exists(freezer)) CgroupFiles.Write(freezer!, "freezer.state", "THAWED");
         }
     }
 

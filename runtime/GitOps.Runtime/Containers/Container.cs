@@ -36,6 +36,11 @@ public sealed class Container
     internal CancellationTokenSource? PendingRestart { get; set; }
     internal bool Removed { get; set; }
     internal TaskCompletionSource RemovedSignal { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    /// <summary>
+    /// The removal of the last run's cgroup, which happens off the exit path. A start waits for it:
+    /// the next run's cgroup has the same path, and a late rmdir must not take it (or race its creation).
+    /// </summary>
+    internal Task CgroupRemoval { get; set; } = Task.CompletedTask;
 
     /// <summary>
     /// Changes and persists the state atomically (write, fsync, rename). The directory is not synced:

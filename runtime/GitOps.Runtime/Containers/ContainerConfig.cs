@@ -1,4 +1,6 @@
 using GitOps.Runtime.Images;
+using GitOps.Runtime.Secrets;
+using GitOps.Runtime.Volumes;
 
 namespace GitOps.Runtime.Containers;
 
@@ -34,6 +36,13 @@ public sealed record ContainerConfig
     /// <summary>Networks joined besides the one of NetworkMode, with their aliases and static addresses.</summary>
     public Dictionary<string, Networking.EndpointRequest> Networks { get; set; } = [];
     public required HostConfig HostConfig { get; set; }
+    /// <summary>Volumes, binds and tmpfs mounts as resolved at create (Docker's MountPoints).</summary>
+    public IReadOnlyList<MountPoint> Mounts { get; set; } = [];
+    /// <summary>Secrets and configs mounted as files, and variables set from them: references only, never values.</summary>
+    public IReadOnlyList<SecretReference> Secrets { get; set; } = [];
+    public IReadOnlyList<SecretReference> Configs { get; set; } = [];
+    public IReadOnlyList<SecretEnv> SecretEnv { get; set; } = [];
+    public IReadOnlyList<SecretEnvFrom> SecretEnvFrom { get; set; } = [];
 }
 
 public sealed record HostConfig
@@ -57,6 +66,14 @@ public sealed record HostConfig
     public bool PublishAllPorts { get; set; }
     public IReadOnlyList<string> CapAdd { get; set; } = [];
     public IReadOnlyList<string> CapDrop { get; set; } = [];
+    /// <summary>-v as given: [SOURCE:]DESTINATION[:MODE].</summary>
+    public IReadOnlyList<string> Binds { get; set; } = [];
+    /// <summary>--mount, in Docker's API shape.</summary>
+    public IReadOnlyList<MountRequest> Mounts { get; set; } = [];
+    /// <summary>--tmpfs: destination → options (size=64m,mode=1777,...).</summary>
+    public Dictionary<string, string> Tmpfs { get; set; } = [];
+    /// <summary>--volumes-from CONTAINER[:ro|:rw].</summary>
+    public IReadOnlyList<string> VolumesFrom { get; set; } = [];
 }
 
 /// <summary>--restart: no, on-failure[:max], always, unless-stopped.</summary>
@@ -104,7 +121,8 @@ public sealed record ContainerState
     public int RestartCount { get; set; }
     /// <summary>Stopped or killed by a user: restart policies (but "always" at daemon start) leave it alone.</summary>
     public bool ManuallyStopped { get; set; }
-    public HealthState? Health { get; set; }
+    /// <summary>Null without a health check; see <see cref="Health.HealthRules"/>.</summary>
+    public Health.HealthState? Health { get; set; }
 }
 
 public static class ContainerStatus
@@ -112,7 +130,3 @@ public static class ContainerStatus
     public const string Created = "created", Running = "running", Paused = "paused", Restarting = "restarting",
         Removing = "removing", Exited = "exited", Dead = "dead";
 }
-
-public sealed record HealthState(string Status, int FailingStreak, IReadOnlyList<HealthLog> Log);
-
-public sealed record HealthLog(DateTimeOffset Start, DateTimeOffset End, int ExitCode, string Output);

@@ -50,49 +50,46 @@ public sealed partial class ContainerManager
         var baseConfig = _images.GetConfig(baseRecord.Id);
         var baseManifest = JsonSerializer.Deserialize(_images.ReadBlob(Digest.Parse(baseRecord.ManifestDigest)), RuntimeJson.Default.ImageManifest)
                            ?? throw new InvalidDataException("image manifest is empty");
-        var tmp = Path.Combine(_paths.Tmp, "commit-" + Ids.New()[..16]);
         var frozen = pause && c.Process is { } p ? p.Cgroup : null;
         frozen?.Freeze();
-        try
-        {
-            await using (var file = File.Create(tmp))
-                new TarPacker { TranslateOverlay = true }.Pack(c.Files.Upper, file);
-        }
+        (Descriptor Layer, string DiffId) packed;
+        try { packed = await PackWritableLayerAsync(c.Id, ct).ConfigureAwait(false); }
         finally { frozen?.Thaw(); }
-        try
+        var diffId = packed.DiffId;
+        var cc = c.Config;
+        var runtime = baseConfig.Config with
         {
-            Digest diffId;
-            long size;
-            await using (var file = File.OpenRead(tmp))
-                (diffId, size) = await _images.WriteBlobAsync(file, null, ct).ConfigureAwait(false);
-            var blob = _images.BlobPath(diffId);
-            await _images.AddLayerAsync(() => File.OpenRead(blob), diffId, ct).ConfigureAwait(false);
+            Cmd = cc.Cmd,
+            Entrypoint = cc.Entrypoint,
+            Env = cc.Env,
+            WorkingDir = cc.WorkingDir,
+            User = cc.User,
+            Labels = cc.Labels.Count == 0 ? null : cc.Labels,
+            StopSignal = cc.StopSignal == "SIGTERM" ? baseConfig.Config.StopSignal : cc.StopSignal,
+        };
+        runtime = ConfigChanges.Apply(runtime, changes);
+        var now = DateTimeOffset.UtcNow;
+        var config = baseConfig with
+        {
+            Created = now,
+            Author = author ?? baseConfig.Author,
+            Config = runtime,
+            RootFs = new RootFs("layers", [.. baseConfig.RootFs.DiffIds, diffId]),
+            History = [.. baseConfig.History ?? [], new HistoryEntry(now, string.Join(' ', [cc.Path, .. cc.Args]), author, comment)],
+        };
+        var layers = baseManifest.Layers.Append(packed.Layer).ToList();
+        return _images.AddImage(config, layers, tag is null ? [] : [tag]);
+    }
 
-            var cc = c.Config;
-            var runtime = baseConfig.Config with
-            {
-                Cmd = cc.Cmd,
-                Entrypoint = cc.Entrypoint,
-                Env = cc.Env,
-                WorkingDir = cc.WorkingDir,
-                User = cc.User,
-                Labels = cc.Labels.Count == 0 ? null : cc.Labels,
-                StopSignal = cc.StopSignal == "SIGTERM" ? baseConfig.Config.StopSignal : cc.StopSignal,
-            };
-            runtime = ConfigChanges.Apply(runtime, changes);
-            var now = DateTimeOffset.UtcNow;
-            var config = baseConfig with
-            {
-                Created = now,
-                Author = author ?? baseConfig.Author,
-                Config = runtime,
-                RootFs = new RootFs("layers", [.. baseConfig.RootFs.DiffIds, diffId.ToString()]),
-                History = [.. baseConfig.History ?? [], new HistoryEntry(now, string.Join(' ', [cc.Path, .. cc.Args]), author, comment)],
-            };
-            var layers = baseManifest.Layers.Append(new Descriptor(MediaTypes.OciLayer, diffId.ToString(), size)).ToList();
-            return _images.AddImage(config, layers, tag is null ? [] : [tag]);
-        }
-        finally { File.Delete(tmp); }
+    /// <summary>
+    /// The container's writable layer as an image layer in the store: the overlay upper directory
+    /// packed as an OCI diff (whiteouts translated), stored uncompressed (blob digest = diff ID).
+    /// Commit and the Dockerfile builder's RUN both make their layers here.
+    /// </summary>
+    public async Task<(Descriptor Layer, string DiffId)> PackWritableLayerAsync(string idOrName, CancellationToken ct = default)
+    {
+        var c = Get(idOrName);
+        return await _images.AddLayerFromDirectoryAsync(c.Files.Upper, overlayUpper: true, ct).ConfigureAwait(false);
     }
 
     /// <summary>docker top: ps -ef for the container's processes.</summary>

@@ -79,6 +79,8 @@ public sealed partial class ContainerManager
                 // It died while no one watched: its exit code is lost. Docker reports 255 then.
                 ExitCode = wasRunning ? 255 : s.ExitCode,
                 FinishedAt = wasRunning ? DateTimeOffset.UtcNow : s.FinishedAt,
+                // Its check no longer runs: "unhealthy", as for any stopped container.
+                Health = wasRunning ? Health.HealthRules.Stopped(s.Health) : s.Health,
             });
             var policy = config.HostConfig.RestartPolicy;
             if (policy.Name == "always" || (policy.Name == "unless-stopped" && !state.ManuallyStopped) ||
@@ -101,6 +103,11 @@ public sealed partial class ContainerManager
         {
             if (Directory.Exists(entry)) ImageStore.DeleteTree(entry); else File.Delete(entry);
         }
+
+        _storage.Restore(All());
+        // Health checks of the re-adopted carry on from the status they had (it is in their state).
+        foreach (var id in adopted)
+            if (Find(id) is { } running) Notify(running, running: true);
 
         foreach (var c in toRestart)
         {

@@ -5,6 +5,7 @@ using GitOps.Runtime.Init;
 using GitOps.Runtime.Linux;
 using GitOps.Runtime.Logs;
 using GitOps.Runtime.State;
+using GitOps.Runtime.Storage;
 
 namespace GitOps.Runtime.Containers;
 
@@ -22,6 +23,7 @@ public sealed partial class ContainerManager : IDisposable
     readonly OutputPump _pump;
     readonly ContainerLauncher _launcher;
     readonly IReadOnlyList<IContainerStartHook> _hooks;
+    readonly ContainerStorage _storage;
     readonly string? _tiniPath;
     readonly Networking.NetworkManager _networks;
     readonly Lock _gate = new();
@@ -30,11 +32,13 @@ public sealed partial class ContainerManager : IDisposable
     /// <summary>Exit codes of recently removed containers, so a wait that arrives after an auto-remove still gets its answer.</summary>
     readonly Dictionary<string, (int ExitCode, long At)> _removed = new(StringComparer.Ordinal);
     ProcExitMonitor? _exitMonitor;
+    IReadOnlyList<IContainerRunObserver> _observers = [];
 
     public ContainerManager(EnginePaths paths, ImageStore images, ICgroupDriver cgroups, EventBus events, OutputPump pump,
-        InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath, Networking.NetworkManager networks)
+        InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks, string? tiniPath, Networking.NetworkManager networks, ContainerStorage storage)
     {
         _networks = networks;
+        _storage = storage;
         _paths = paths;
         _images = images;
         _cgroups = cgroups;
@@ -47,6 +51,7 @@ public sealed partial class ContainerManager : IDisposable
 
     public ICgroupDriver Cgroups => _cgroups;
     internal ContainerLauncher Launcher => _launcher;
+    internal ContainerStorage Storage => _storage;
 
     // ---- lookup ------------------------------------------------------------------------------
 
@@ -105,8 +110,10 @@ public sealed partial class ContainerManager : IDisposable
             _idByName[name] = id; // reserved; released below if anything fails
         }
         var files = new ContainerFiles(_paths.Container(id), id);
+        StoragePlan? storage = null;
         try
         {
+            storage = _storage.Plan(id, req, cfg.Volumes?.Keys.ToList() ?? [], Find);
             // --network host: the host's name, as Docker does (the UTS namespace stays private).
             var hostname = req.Hostname is { Length: > 0 } hn ? hn
                 : networkPlan.Kind == Networking.NetworkModeKind.Host ? ContainerFiles.HostHostname() : Ids.Short(id);
@@ -132,12 +139,17 @@ public sealed partial class ContainerManager : IDisposable
                 Labels = new Dictionary<string, string>((cfg.Labels ?? []).Concat(req.Labels).GroupBy(kv => kv.Key).Select(g => g.Last())),
                 StopSignal = req.StopSignal ?? cfg.StopSignal ?? "SIGTERM",
                 StopTimeout = req.StopTimeout ?? 10,
-                Healthcheck = req.Healthcheck ?? cfg.Healthcheck,
+                Healthcheck = Health.HealthSpec.Merge(req.Healthcheck, cfg.Healthcheck),
                 ExposedPorts = (cfg.ExposedPorts?.Keys.AsEnumerable() ?? []).Concat(req.ExposedPorts.Select(NormalizePort))
                     .Concat(h.PortBindings.Keys.Select(NormalizePort)).Distinct().ToList(),
                 Networks = req.Networks,
                 Volumes = cfg.Volumes?.Keys.ToList() ?? [],
                 HostConfig = h,
+                Mounts = storage.Mounts,
+                Secrets = storage.Secrets,
+                Configs = storage.Configs,
+                SecretEnv = storage.SecretEnv,
+                SecretEnvFrom = storage.SecretEnvFrom,
             };
             Signals.Parse(config.StopSignal);
             files.Create(hostname,
@@ -157,6 +169,7 @@ public sealed partial class ContainerManager : IDisposable
         catch
         {
             lock (_gate) _idByName.Remove(name);
+            if (storage is not null) _storage.Abandon(id, storage);
             if (Directory.Exists(files.Dir)) ImageStore.DeleteTree(files.Dir);
             throw;
         }
@@ -164,6 +177,7 @@ public sealed partial class ContainerManager : IDisposable
 
     void Validate(CreateRequest req, HostConfig h)
     {
+        if (Health.HealthSpec.Validate(req.Healthcheck) is [var healthError, ..]) throw new InvalidArgumentException(healthError);
         if (h.Memory is > 0 and < 6 * 1024 * 1024)
             throw new InvalidArgumentException("Minimum memory limit allowed is 6MB");
         if (h.Memory < 0) throw new InvalidArgumentException("invalid memory limit: must be positive");
@@ -214,6 +228,7 @@ public sealed partial class ContainerManager : IDisposable
 
     void StartLocked(Container c, bool manual)
     {
+        c.CgroupRemoval.Wait(); // never throws: the removal logs its own failures
         var config = c.Config;
         var image = _images.Resolve(config.ImageId);
         var plan = _networks.Plan(config.HostConfig, config.Networks);
@@ -236,12 +251,14 @@ public sealed partial class ContainerManager : IDisposable
         catch (StartFailedException e)
         {
             stdio.Dispose();
+            _storage.Stopped(config);
             c.Update(s => s with { ExitCode = e.ExitCode, Error = e.Message, Running = false });
             throw;
         }
         catch
         {
             stdio.Dispose();
+            _storage.Stopped(config);
             throw;
         }
         finally
@@ -263,8 +280,10 @@ public sealed partial class ContainerManager : IDisposable
             Status = ContainerStatus.Running, Running = true, Restarting = false, Pid = launched.Pid,
             PidStartTime = launched.StartTime, ExitCode = 0, Error = "", OOMKilled = false,
             StartedAt = proc.StartedAt, ManuallyStopped = manual ? false : s.ManuallyStopped,
+            Health = Health.HealthRules.Started(s.Health, Health.HealthSpec.From(config.Healthcheck)),
         });
         _pump.AddPidfd(proc.Pidfd, () => OnExit(c, proc));
+        Notify(c, running: true);
         Publish(c, "start");
     }
 
@@ -298,11 +317,12 @@ public sealed partial class ContainerManager : IDisposable
         // overlayfs wants the topmost lower layer first; the init layer sits on top of the image.
         var lowers = new List<string> { f.InitLayer };
         lowers.AddRange(image.LayerDirs.Reverse());
+        var storage = _storage.Prepare(config, image, f);
         var env = new List<string>();
         if (!config.Env.Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) env.Add("PATH=" + Defaults.Path);
         env.Add("HOSTNAME=" + hostname);
         if (config.Tty) env.Add("TERM=xterm");
-        env.AddRange(config.Env);
+        env.AddRange(storage.Env);
         return new InitSpec
         {
             Mode = InitMode.Run,
@@ -310,12 +330,19 @@ public sealed partial class ContainerManager : IDisposable
             Overlay = new OverlaySpec(lowers, f.Upper, f.Work),
             Hostname = hostname,
             ReadonlyRootfs = config.HostConfig.ReadonlyRootfs,
-            Mounts =
-            [
-                new MountSpec("/etc/resolv.conf", "bind", netFiles.ResolvConf, []),
-                new MountSpec("/etc/hostname", "bind", netFiles.Hostname, []),
-                new MountSpec("/etc/hosts", "bind", netFiles.Hosts, []),
-            ],
+            // A user's mount at one of these paths wins; parents are mounted before what is inside them.
+            // With --network container:X the name files are X's (netFiles), as Docker shares them.
+            Mounts = new[]
+                {
+                    new MountSpec("/etc/resolv.conf", "bind", netFiles.ResolvConf, []),
+                    new MountSpec("/etc/hostname", "bind", netFiles.Hostname, []),
+                    new MountSpec("/etc/hosts", "bind", netFiles.Hosts, []),
+                }
+                .Where(m => storage.Mounts.All(u => u.Destination != m.Destination))
+                .Concat(storage.Mounts)
+                .OrderBy(m => m.Destination.Count(ch => ch == '/')).ToList(),
+            SecretMounts = storage.SecretMounts,
+            SecretStaging = storage.SecretStaging,
             Cgroup = _cgroups.MountSpec,
             LoopbackUp = newNetNs,
             Process = new ProcessSpec
@@ -375,7 +402,7 @@ public sealed partial class ContainerManager : IDisposable
         catch (IOException e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: cgroup cleanup: {e.Message}"); }
         // rmdir can be refused for a moment after the last task left: let it happen off this path.
         var cgroup = proc.Cgroup;
-        _ = Task.Run(() =>
+        c.CgroupRemoval = Task.Run(() =>
         {
             try { cgroup.Delete(); }
             catch (IOException e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: cgroup removal: {e.Message}"); }
@@ -385,6 +412,7 @@ public sealed partial class ContainerManager : IDisposable
             try { hook.AfterStop(c.Config); }
             catch (Exception e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: {e.Message}"); }
         }
+        _storage.Stopped(c.Config);
         proc.Dispose();
         if (sw is not null) Console.Error.WriteLine($"trace exit cgroup gone: {sw.Elapsed.TotalMilliseconds:0.00} ms");
 
@@ -395,6 +423,7 @@ public sealed partial class ContainerManager : IDisposable
             ExitCode = status.ShellCode, OOMKilled = oom, FinishedAt = DateTimeOffset.UtcNow,
         });
         c.Process = null;
+        Notify(c, running: false);
         c.Output.CompleteSubscribers();
         if (oom) Publish(c, "oom");
         Publish(c, "die", ("exitCode", state.ExitCode.ToString()));
@@ -404,7 +433,14 @@ public sealed partial class ContainerManager : IDisposable
         if (c.Removed) return;
         if (c.Config.HostConfig.AutoRemove)
         {
-            _ = RemoveAsync(c.Id, force: true);
+            // --rm takes anonymous volumes along, as Docker's. A failure must show, and must not leave
+            // `run --rm` (wait condition=removed) waiting forever.
+            _ = RemoveAsync(c.Id, force: true, removeVolumes: true).ContinueWith(t =>
+            {
+                var why = t.Exception!.GetBaseException();
+                Console.Error.WriteLine($"container {Ids.Short(c.Id)}: auto-remove failed: {why.Message}");
+                c.RemovedSignal.TrySetException(why);
+            }, TaskContinuationOptions.OnlyOnFaulted);
             return;
         }
         if (!proc.StopRequested && ShouldRestart(c.Config.HostConfig.RestartPolicy, state)) ScheduleRestart(c, ranFor);
@@ -526,7 +562,8 @@ public sealed partial class ContainerManager : IDisposable
 
     // ---- remove ------------------------------------------------------------------------------
 
-    public async Task RemoveAsync(string idOrName, bool force, CancellationToken ct = default)
+    /// <param name="removeVolumes">rm -v: also remove the container's anonymous volumes (named ones stay).</param>
+    public async Task RemoveAsync(string idOrName, bool force, CancellationToken ct = default, bool removeVolumes = false)
     {
         var c = Get(idOrName);
         await c.Lifecycle.WaitAsync(ct).ConfigureAwait(false);
@@ -545,13 +582,17 @@ public sealed partial class ContainerManager : IDisposable
             }
             var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
             c.Removed = true;
+            // OnExit removes the cgroup off its own path: let that finish rather than race it.
+            await c.CgroupRemoval.ConfigureAwait(false);
             var cgroup = _cgroups.Open(c.Id);
-            if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); }
+            try { if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); } }
+            catch (IOException) { cgroup.Delete(); } // a hierarchy vanished under KillAll; Delete tolerates missing ones
             c.Output.Dispose();
             // One rename takes the container out of the store atomically; the files go in the background
             // (a restart finishes the job, it empties tmp/).
             var doomed = Path.Combine(_paths.Tmp, "removed-" + c.Id);
             Directory.Move(c.Files.Dir, doomed);
+            _storage.Removed(c.Config, removeVolumes);
             _ = Task.Run(() =>
             {
                 try { ImageStore.DeleteTree(doomed); }
@@ -706,6 +747,7 @@ public sealed partial class ContainerManager : IDisposable
         var proc = c.Process ?? throw new ConflictException($"Container {c.Id} is not running");
         proc.Cgroup.Freeze();
         c.Update(s => s with { Status = ContainerStatus.Paused });
+        Notify(c, running: false);
         Publish(c, "pause");
     }
 
@@ -715,7 +757,25 @@ public sealed partial class ContainerManager : IDisposable
         var proc = c.Process ?? throw new ConflictException($"Container {c.Id} is not running");
         proc.Cgroup.Thaw();
         c.Update(s => s with { Status = ContainerStatus.Running });
+        Notify(c, running: true);
         Publish(c, "unpause");
+    }
+
+    // ---- observers ---------------------------------------------------------------------------
+
+    /// <summary>Adds an observer of running and stopping (the health monitor, built after this manager since it execs through it).</summary>
+    public void Observe(IContainerRunObserver observer)
+    {
+        lock (_gate) _observers = [.. _observers, observer];
+    }
+
+    void Notify(Container c, bool running)
+    {
+        foreach (var o in _observers)
+        {
+            try { if (running) o.Running(c); else o.NotRunning(c); }
+            catch (Exception e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: {e.Message}"); }
+        }
     }
 
     // ---- events ------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 using GitOps.Runtime.Images;
+using GitOps.Runtime.Secrets;
 
 namespace GitOps.Runtime.Containers;
 
@@ -28,4 +29,9 @@ public sealed record CreateRequest
     /// <summary>Docker's NetworkingConfig.EndpointsConfig: network → aliases and static address.</summary>
     public Dictionary<string, Networking.EndpointRequest> Networks { get; set; } = [];
     public HostConfig HostConfig { get; set; } = new();
+    /// <summary>Secrets and configs as files (docker service create --secret/--config), and variables from them.</summary>
+    public IReadOnlyList<SecretReference> Secrets { get; set; } = [];
+    public IReadOnlyList<SecretReference> Configs { get; set; } = [];
+    public IReadOnlyList<SecretEnv> SecretEnv { get; set; } = [];
+    public IReadOnlyList<SecretEnvFrom> SecretEnvFrom { get; set; } = [];
 }

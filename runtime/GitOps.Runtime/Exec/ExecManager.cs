@@ -50,6 +50,13 @@ public sealed class ExecInstance(string id, Container container, ExecConfig conf
     {
         if (PtyWrite is { } pty) Sys.SetWindowSize(pty.Fd, rows, cols);
     }
+
+    /// <summary>SIGKILL to the session's process (a health probe past its timeout); a no-op once it has exited.</summary>
+    internal void Kill()
+    {
+        try { if (Pidfd is { IsClosed: false } fd) Sys.PidfdSendSignal(fd, 9); }
+        catch (ObjectDisposedException) { }
+    }
 }
 
 /// <summary>docker exec: extra processes in a running container's namespaces and cgroup.</summary>
@@ -58,13 +65,20 @@ public sealed class ExecManager(ContainerManager containers, OutputPump pump)
     readonly Lock _gate = new();
     readonly Dictionary<string, ExecInstance> _execs = new(StringComparer.Ordinal);
 
-    public ExecInstance Create(string containerIdOrName, ExecConfig config)
+    public ExecInstance Create(string containerIdOrName, ExecConfig config) => Create(containers.Get(containerIdOrName), config, register: true);
+
+    /// <summary>
+    /// A health probe's session: the same path and the same events as docker exec, but not listed for
+    /// exec inspect, so probes every second do not pile up records for five minutes each.
+    /// </summary>
+    internal ExecInstance CreateProbe(Container c, ExecConfig config) => Create(c, config, register: false);
+
+    ExecInstance Create(Container c, ExecConfig config, bool register)
     {
-        var c = containers.Get(containerIdOrName);
         if (c.Process is null) throw new ConflictException($"Container {c.Id} is not running");
         if (config.Cmd.Count == 0) throw new InvalidArgumentException("No exec command specified");
         var exec = new ExecInstance(Ids.New(), c, config);
-        lock (_gate) _execs[exec.Id] = exec;
+        if (register) lock (_gate) _execs[exec.Id] = exec;
         Publish(exec, "exec_create: " + string.Join(' ', config.Cmd));
         return exec;
     }
@@ -86,7 +100,8 @@ public sealed class ExecManager(ContainerManager containers, OutputPump pump)
         if (!c.Config.Env.Concat(cfg.Env).Any(e => e.StartsWith("PATH=", StringComparison.Ordinal))) env.Add("PATH=" + Defaults.Path);
         env.Add("HOSTNAME=" + c.Config.Hostname);
         if (cfg.Tty) env.Add("TERM=xterm");
-        env.AddRange(Images.ConfigChanges.MergeEnv(c.Config.Env, cfg.Env.Select(e =>
+        // Variables from secrets are resolved again, as for the main process: exec sees what it sees.
+        env.AddRange(Images.ConfigChanges.MergeEnv(containers.Storage.Environment(c.Config), cfg.Env.Select(e =>
         {
             var i = e.IndexOf('=');
             return i < 0 ? new KeyValuePair<string, string>(e, "") : new(e[..i], e[(i + 1)..]);

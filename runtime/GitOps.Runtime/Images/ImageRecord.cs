@@ -10,6 +10,10 @@ public sealed record ImageRecord
     /// <summary>Unpacked size of all layers.</summary>
     public long Size { get; set; }
     public IReadOnlyList<string> RepoDigests { get; set; } = [];
+    /// <summary>The image a build step started from: intermediate images hide behind their children, as in Docker.</summary>
+    public string? Parent { get; set; }
+    /// <summary>The build cache key of the step that made this image (parent state, instruction, inputs).</summary>
+    public string? BuildKey { get; set; }
 }
 
 /// <summary>An image resolved for running: its config and the directories of its layers, bottom first.</summary>

@@ -81,6 +81,13 @@ public sealed class ImageStore
         finally { if (File.Exists(tmp)) File.Delete(tmp); }
     }
 
+    /// <summary>Moves a verified file (written beside the store by a pull) in as the blob <paramref name="digest"/>.</summary>
+    public void CommitBlobFile(string file, Digest digest)
+    {
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.Move(file, BlobPath(digest), overwrite: true);
+    }
+
     public Digest WriteBlob(ReadOnlySpan<byte> content)
     {
         var digest = Digest.Sha256(content);
@@ -139,6 +146,29 @@ public sealed class ImageStore
             finally { gate.Release(); }
         }
         finally { if (Directory.Exists(work)) DeleteTree(work); }
+    }
+
+    /// <summary>
+    /// A directory tree as a new layer: packed as an uncompressed OCI diff (overlay whiteouts
+    /// translated when <paramref name="overlayUpper"/>), stored as a blob whose digest is the diff ID,
+    /// and unpacked into the store like any other layer.
+    /// </summary>
+    public async Task<(Descriptor Layer, string DiffId)> AddLayerFromDirectoryAsync(string dir, bool overlayUpper, CancellationToken ct = default)
+    {
+        var tmp = TempPath("pack");
+        try
+        {
+            await using (var file = File.Create(tmp))
+                new TarPacker { TranslateOverlay = overlayUpper }.Pack(dir, file);
+            Digest diffId;
+            long size;
+            await using (var file = File.OpenRead(tmp))
+                (diffId, size) = await WriteBlobAsync(file, null, ct).ConfigureAwait(false);
+            var blob = BlobPath(diffId);
+            await AddLayerAsync(() => File.OpenRead(blob), diffId, ct).ConfigureAwait(false);
+            return (new Descriptor(MediaTypes.OciLayer, diffId.ToString(), size), diffId.ToString());
+        }
+        finally { File.Delete(tmp); }
     }
 
     SemaphoreSlim LayerLock(string diffId)
@@ -206,6 +236,45 @@ public sealed class ImageStore
     }
 
     void SaveReferences() => AtomicFile.WriteJson(ReferencesFile, _references, RuntimeJson.Default.DictionaryStringString);
+
+    public ImageConfigFile? TryGetConfig(string imageId)
+    {
+        try { return GetConfig(imageId); }
+        catch (Exception e) when (e is NotFoundException or JsonException or InvalidDataException) { return null; }
+    }
+
+    public ImageManifest GetManifest(ImageRecord image) =>
+        JsonSerializer.Deserialize(ReadBlob(Digest.Parse(image.ManifestDigest)), RuntimeJson.Default.ImageManifest)
+        ?? throw new InvalidDataException($"manifest {image.ManifestDigest} is empty");
+
+    /// <summary>The image a build step made before, found by the step's cache key.</summary>
+    public ImageRecord? FindByBuildKey(string key)
+    {
+        lock (_gate) return _images.Values.FirstOrDefault(i => i.BuildKey == key);
+    }
+
+    /// <summary>Images built on top of <paramref name="imageId"/> (Docker's parent/child relation of builds).</summary>
+    public IReadOnlyList<ImageRecord> ChildrenOf(string imageId)
+    {
+        lock (_gate) return _images.Values.Where(i => i.Parent == imageId).ToList();
+    }
+
+    /// <summary>
+    /// Records a build's intermediate or final image: <paramref name="parent"/> and <paramref name="buildKey"/>
+    /// make it a cache entry that the next build with the same inputs reuses.
+    /// </summary>
+    public ImageRecord SetBuildOrigin(ImageRecord record, string? parent, string buildKey)
+    {
+        lock (_gate)
+        {
+            var updated = _images.TryGetValue(record.Id, out var current) ? current : record;
+            if (updated.BuildKey == buildKey && updated.Parent == parent) return updated;
+            updated = updated with { Parent = parent ?? updated.Parent, BuildKey = buildKey };
+            AtomicFile.WriteJson(Path.Combine(MetaDir, Digest.Parse(updated.Id).Hex + ".json"), updated, RuntimeJson.Default.ImageRecord);
+            _images[updated.Id] = updated;
+            return updated;
+        }
+    }
 
     public ImageConfigFile GetConfig(string imageId) =>
         JsonSerializer.Deserialize(ReadBlob(Digest.Parse(imageId)), RuntimeJson.Default.ImageConfigFile)
@@ -302,16 +371,105 @@ public sealed class ImageStore
             }
             SaveReferences();
             if (users.Count > 0) return result; // forced while in use: untag only, as Docker does
-            _images.Remove(image.Id);
-            File.Delete(Path.Combine(MetaDir, image.Id[7..] + ".json"));
-            result.Add($"Deleted: {image.Id}");
+            DeleteWithUntaggedParents(image, containersUsing, result);
         }
         CollectGarbage();
         return result;
     }
 
+    /// <summary>
+    /// Deletes an image, then each untagged parent that no other image builds on and no container
+    /// uses (a build's intermediate steps go with the image they made, as with Docker's builder).
+    /// </summary>
+    void DeleteWithUntaggedParents(ImageRecord image, Func<string, IReadOnlyList<string>> containersUsing, List<string> result)
+    {
+        var current = image;
+        while (true)
+        {
+            _images.Remove(current.Id);
+            File.Delete(Path.Combine(MetaDir, current.Id[7..] + ".json"));
+            result.Add($"Deleted: {current.Id}");
+            if (current.Parent is not { } parentId || !_images.TryGetValue(parentId, out var parent)) return;
+            if (_references.ContainsValue(parentId) || _images.Values.Any(i => i.Parent == parentId) || containersUsing(parentId).Count > 0) return;
+            current = parent;
+        }
+    }
+
+    /// <summary>
+    /// docker image prune: dangling images (no tag, no image built on them), or with
+    /// <paramref name="all"/> every image no container uses; of those, only what <paramref name="match"/>
+    /// accepts (prune filters). Returns the deleted lines and the bytes freed.
+    /// </summary>
+    public (IReadOnlyList<string> Lines, long Reclaimed) Prune(bool all, Func<string, IReadOnlyList<string>> containersUsing,
+        Func<ImageRecord, bool>? match = null)
+    {
+        var result = new List<string>();
+        // Decided before taking the lock: a filter reads image configs, and those reads take it too.
+        var eligible = match is null ? null : List().Where(match).Select(i => i.Id).ToHashSet(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            bool progress;
+            do
+            {
+                progress = false;
+                foreach (var image in _images.Values.OrderByDescending(i => i.Created).ToList())
+                {
+                    if (!_images.ContainsKey(image.Id) || containersUsing(image.Id).Count > 0) continue;
+                    if (eligible is not null && !eligible.Contains(image.Id)) continue;
+                    if (_images.Values.Any(i => i.Parent == image.Id)) continue; // removed with its last child
+                    var tags = _references.Where(r => r.Value == image.Id).Select(r => r.Key).ToList();
+                    if (tags.Count > 0 && !all) continue;
+                    foreach (var tag in tags)
+                    {
+                        _references.Remove(tag);
+                        result.Add($"Untagged: {ImageReference.Parse(tag).Familiar}");
+                    }
+                    DeleteWithUntaggedParents(image, containersUsing, result);
+                    progress = true;
+                }
+            } while (progress);
+            SaveReferences();
+        }
+        var reclaimed = CollectGarbage();
+        return (result, reclaimed);
+    }
+
+    /// <summary>Takes out layers and blobs a failed operation added, unless an image has come to use them meanwhile.</summary>
+    public void DiscardUnreferenced(IEnumerable<string> diffIds, IEnumerable<Digest> blobs)
+    {
+        var (liveLayers, liveBlobs) = LiveSets();
+        foreach (var diffId in diffIds.Distinct())
+        {
+            var hex = Digest.Parse(diffId).Hex;
+            if (liveLayers.Contains(hex)) continue;
+            var dir = Path.Combine(_paths.Layers, hex);
+            if (Directory.Exists(dir)) DeleteTree(dir);
+        }
+        foreach (var blob in blobs.Distinct())
+            if (!liveBlobs.Contains(blob.Hex) && File.Exists(BlobPath(blob))) File.Delete(BlobPath(blob));
+    }
+
     /// <summary>Deletes layers and blobs no image refers to any more.</summary>
     public long CollectGarbage()
+    {
+        var (liveLayers, liveBlobs) = LiveSets();
+        long freed = 0;
+        foreach (var dir in Directory.EnumerateDirectories(_paths.Layers))
+        {
+            if (liveLayers.Contains(Path.GetFileName(dir))) continue;
+            freed += GetLayer("sha256:" + Path.GetFileName(dir))?.Size ?? 0;
+            DeleteTree(dir);
+        }
+        foreach (var blob in Directory.EnumerateFiles(_paths.Blobs))
+        {
+            if (liveBlobs.Contains(Path.GetFileName(blob))) continue;
+            freed += new FileInfo(blob).Length;
+            File.Delete(blob);
+        }
+        return freed;
+    }
+
+    (HashSet<string> Layers, HashSet<string> Blobs) LiveSets()
     {
         HashSet<string> liveLayers, liveBlobs;
         lock (_gate)
@@ -331,23 +489,13 @@ public sealed class ImageStore
                 foreach (var d in GetConfig(image.Id).RootFs.DiffIds) liveLayers.Add(Digest.Parse(d).Hex);
             }
         }
-        long freed = 0;
-        foreach (var dir in Directory.EnumerateDirectories(_paths.Layers))
-        {
-            if (liveLayers.Contains(Path.GetFileName(dir))) continue;
-            freed += GetLayer("sha256:" + Path.GetFileName(dir))?.Size ?? 0;
-            DeleteTree(dir);
-        }
-        foreach (var blob in Directory.EnumerateFiles(_paths.Blobs))
-        {
-            if (liveBlobs.Contains(Path.GetFileName(blob))) continue;
-            freed += new FileInfo(blob).Length;
-            File.Delete(blob);
-        }
-        return freed;
+        return (liveLayers, liveBlobs);
     }
 
     string TempPath(string kind) => Path.Combine(_paths.Tmp, $"{kind}-{Ids.New()[..16]}");
+
+    /// <summary>A fresh path beside the store (same filesystem, so a finished file is renamed in).</summary>
+    public string NewTempPath(string kind) => TempPath(kind);
 
     /// <summary>Deletes a tree that may hold read-only directories and overlay whiteouts.</summary>
     internal static void DeleteTree(string path)

@@ -19,10 +19,17 @@ public sealed class TarPacker
 
     public void Pack(string sourceDir, Stream output)
     {
-        using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
-        var links = new Dictionary<(ulong Dev, ulong Ino), string>();
-        Walk(sourceDir, "", writer, links);
+        using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            var links = new Dictionary<(ulong Dev, ulong Ino), string>();
+            Walk(sourceDir, "", writer, links);
+        }
+        // TarWriter writes nothing at all for no entries; a tar reader wants the end-of-archive
+        // blocks. An empty layer is then the well-known 1024 zero bytes, as Docker's.
+        if (!_wrote) output.Write(new byte[1024]);
     }
+
+    bool _wrote;
 
     void Walk(string root, string relDir, TarWriter writer, Dictionary<(ulong, ulong), string> links)
     {
@@ -34,6 +41,7 @@ public sealed class TarPacker
             if (Exclude.Contains(rel)) continue;
             var full = Path.Combine(root, rel);
             var st = Sys.Lstat(full);
+            _wrote = true;
 
             if (TranslateOverlay && st.IsOverlayWhiteout)
             {

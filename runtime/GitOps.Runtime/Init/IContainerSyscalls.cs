@@ -20,6 +20,10 @@ public interface IContainerSyscalls
     void EnsureFile(string path);
     bool Exists(string path);
     bool IsDirectory(string path);
+    /// <summary>The target of a symbolic link, or null when <paramref name="path"/> is not one (or does not exist).</summary>
+    string? ReadLink(string path);
+    /// <summary>Creates a new file (never through a symlink, never over an existing one) with this content, owner and mode.</summary>
+    void WriteFile(string path, ReadOnlySpan<byte> data, uint uid, uint gid, uint mode);
 }
 
 /// <summary>The real thing.</summary>
@@ -82,4 +86,16 @@ public sealed class LinuxContainerSyscalls : IContainerSyscalls
 
     public bool Exists(string path) => Sys.TryLstat(path, out _, out _);
     public bool IsDirectory(string path) => Directory.Exists(path);
+
+    public string? ReadLink(string path) =>
+        Sys.TryLstat(path, out var st, out _) && st.IsSymlink ? Sys.ReadLink(path) : null;
+
+    public void WriteFile(string path, ReadOnlySpan<byte> data, uint uid, uint gid, uint mode)
+    {
+        using var fd = Sys.Open(path, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW, 0x180 /* 0600 until chowned */);
+        Sys.WriteAll(fd, data);
+        // chown before chmod: chown clears set-id bits.
+        Sys.Fchown(fd, uid, gid);
+        Sys.Fchmod(fd, mode);
+    }
 }

@@ -25,16 +25,37 @@ public sealed record InitSpec
     public bool LoopbackUp { get; set; }
     /// <summary>Exec mode: descriptor of the container's mount namespace, passed at fd 4.</summary>
     public bool JoinMountNamespace { get; set; }
+    /// <summary>
+    /// Secret and config files. Their content exists only here, in the daemon's memory and on a tmpfs
+    /// of the container's own mount namespace: never on a disk, never under the daemon's root.
+    /// </summary>
+    public IReadOnlyList<SecretMountSpec> SecretMounts { get; set; } = [];
+    /// <summary>An empty host directory on which that tmpfs is assembled, inside the container's mount namespace only.</summary>
+    public string? SecretStaging { get; set; }
 }
 
 public enum InitMode { Run, Exec }
 
 public sealed record OverlaySpec(IReadOnlyList<string> LowerDirs, string UpperDir, string WorkDir);
 
-public sealed record MountSpec(string Destination, string Type, string? Source, IReadOnlyList<string> Options)
+/// <param name="SubPath">A path inside <paramref name="Source"/> to mount instead of its root, resolved without leaving it.</param>
+public sealed record MountSpec(string Destination, string Type, string? Source, IReadOnlyList<string> Options, string? SubPath = null)
 {
     public bool IsBind => Type == "bind";
     public bool ReadOnly => Options.Contains("ro");
+}
+
+/// <summary>
+/// Secret or config files mounted read-only at <paramref name="Destination"/>: a directory of files
+/// (/run/secrets, a Kubernetes secret volume) or, with <paramref name="IsDirectory"/> false, one file.
+/// </summary>
+public sealed record SecretMountSpec(string Destination, bool IsDirectory, IReadOnlyList<SecretFileSpec> Files);
+
+/// <summary>One file: its path inside the mount ("" for a single-file mount), content, owner and mode.</summary>
+public sealed record SecretFileSpec(string Path, byte[] Data, uint Uid, uint Gid, uint Mode)
+{
+    /// <summary>Never the content: a spec that ends up in an exception or a trace must not carry it.</summary>
+    public override string ToString() => $"SecretFileSpec {{ Path = {Path}, Uid = {Uid}, Gid = {Gid}, Mode = {Convert.ToString(Mode, 8)}, Length = {Data.Length} }}";
 }
 
 public sealed record CgroupMountSpec(int Version, IReadOnlyList<CgroupHierarchy> Hierarchies);

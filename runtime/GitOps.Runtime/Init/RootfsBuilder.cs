@@ -45,7 +45,8 @@ public static class RootfsBuilder
         sys.MakeDirectory(At("/sys"));
         sys.Mount("sysfs", At("/sys"), "sysfs", NoSuidDevExec | MountFlags.ReadOnly);
 
-        foreach (var m in spec.Mounts) MountOne(m, sys, At);
+        foreach (var m in spec.Mounts) MountOne(m, sys, root);
+        if (spec.SecretMounts.Count > 0) MountSecrets(spec, sys, root);
 
         foreach (var p in spec.MaskedPaths)
         {
@@ -70,13 +71,21 @@ public static class RootfsBuilder
         if (spec.ReadonlyRootfs) sys.Mount(null, "/", null, MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly);
     }
 
-    static void MountOne(MountSpec m, IContainerSyscalls sys, Func<string, string> at)
+    static void MountOne(MountSpec m, IContainerSyscalls sys, string root)
     {
-        var target = at(m.Destination);
+        // The image decides what its paths are: a destination such as /data -> /etc (or -> /) must
+        // resolve inside the container's root, never on the host, where these mounts happen.
+        var target = ResolveInRoot(root, m.Destination, sys);
         switch (m.Type)
         {
             case "bind":
                 var source = m.Source ?? throw new InvalidOperationException($"bind mount {m.Destination} has no source");
+                if (m.SubPath is { Length: > 0 } sub)
+                {
+                    // The volume's content is the containers' to shape: resolve the subpath within it.
+                    source = ResolveInRoot(source, sub, sys);
+                    if (!sys.Exists(source)) throw new InvalidOperationException($"cannot mount {m.Destination}: subpath \"{sub}\" does not exist in the volume");
+                }
                 if (sys.IsDirectory(source)) sys.MakeDirectory(target); else sys.EnsureFile(target);
                 var recursive = !m.Options.Contains("norecursive");
                 sys.Mount(source, target, null, MountFlags.Bind | (recursive ? MountFlags.Recursive : 0));
@@ -94,6 +103,99 @@ public static class RootfsBuilder
                 sys.Mount(m.Source ?? m.Type, target, m.Type, Flags(m.Options), null);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Secret and config files: a tmpfs assembled on a staging directory (a host path, but this
+    /// mount exists only in the container's namespace), one bind per destination, read-only, then
+    /// the staging mount is detached. The binds keep the tmpfs alive; when the container's last
+    /// process exits, the content is gone with its mount namespace.
+    /// </summary>
+    static void MountSecrets(InitSpec spec, IContainerSyscalls sys, string root)
+    {
+        var staging = spec.SecretStaging ?? throw new InvalidOperationException("secret mounts need a staging directory");
+        // Room for every file rounded up to a page, its directories, and some slack.
+        long size = 64 * 1024;
+        foreach (var m in spec.SecretMounts)
+            foreach (var f in m.Files) size += (f.Data.Length + 4095) / 4096 * 4096 + 4096;
+        sys.Mount("tmpfs", staging, "tmpfs", NoSuidDevExec, $"mode=755,size={size}");
+        for (var i = 0; i < spec.SecretMounts.Count; i++)
+        {
+            var m = spec.SecretMounts[i];
+            var source = $"{staging}/{i}";
+            if (m.IsDirectory)
+            {
+                sys.MakeDirectory(source);
+                foreach (var f in m.Files)
+                {
+                    var path = CleanRelative(f.Path);
+                    var slash = path.LastIndexOf('/');
+                    if (slash > 0) sys.MakeDirectory($"{source}/{path[..slash]}");
+                    sys.WriteFile($"{source}/{path}", f.Data, f.Uid, f.Gid, f.Mode);
+                }
+            }
+            else
+            {
+                var f = m.Files.Single();
+                sys.WriteFile(source, f.Data, f.Uid, f.Gid, f.Mode);
+            }
+        }
+        // All binds first, read-only after: a mount point inside /run/secrets (a directory mount
+        // below it) must be created while that bind is still writable.
+        var targets = new List<(string Source, string Target)>();
+        for (var i = 0; i < spec.SecretMounts.Count; i++)
+        {
+            var m = spec.SecretMounts[i];
+            var target = ResolveInRoot(root, m.Destination, sys);
+            if (m.IsDirectory) sys.MakeDirectory(target); else sys.EnsureFile(target);
+            sys.Mount($"{staging}/{i}", target, null, MountFlags.Bind);
+            targets.Add(($"{staging}/{i}", target));
+        }
+        foreach (var (source, target) in targets)
+            sys.Mount(source, target, null, MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly | NoSuidDevExec);
+        sys.Umount(staging, Sys.MNT_DETACH);
+    }
+
+    /// <summary>A relative path with no empty, "." or ".." components (checked by the daemon too; this is the last line).</summary>
+    static string CleanRelative(string path)
+    {
+        var parts = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        if (parts.Length == 0 || parts.Any(p => p is "." or "..")) throw new InvalidOperationException($"invalid secret file path \"{path}\"");
+        return string.Join('/', parts);
+    }
+
+    /// <summary>
+    /// <paramref name="path"/> as the container will see it, as a host path under <paramref name="root"/>:
+    /// each symbolic link is followed as if <paramref name="root"/> were "/", and ".." never climbs
+    /// above it (what filepath-securejoin does for runc). Components that do not exist yet are kept.
+    /// </summary>
+    public static string ResolveInRoot(string root, string path, IContainerSyscalls sys)
+    {
+        var pending = new List<string>(path.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var resolved = new List<string>();
+        var links = 0;
+        while (pending.Count > 0)
+        {
+            var part = pending[0];
+            pending.RemoveAt(0);
+            if (part == ".") continue;
+            if (part == "..")
+            {
+                if (resolved.Count > 0) resolved.RemoveAt(resolved.Count - 1);
+                continue;
+            }
+            var candidate = root + "/" + string.Join('/', resolved.Append(part));
+            var link = sys.ReadLink(candidate);
+            if (link is null)
+            {
+                resolved.Add(part);
+                continue;
+            }
+            if (++links > 255) throw new InvalidOperationException($"too many levels of symbolic links in {path}");
+            if (link.StartsWith('/')) resolved.Clear();
+            pending.InsertRange(0, link.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        }
+        return resolved.Count == 0 ? root : root + "/" + string.Join('/', resolved);
     }
 
     static MountFlags Flags(IReadOnlyList<string> options)

@@ -140,7 +140,21 @@ public sealed partial class NetworkManager
         }
     }
 
-    /// <summary>Each router with the addresses its running, ready backends have on the router's network.</summary>
+    /// <summary>
+    /// Whether a backend container (by ID) may take new connections: the engine answers from its
+    /// health checks. Until it is set, every running backend may.
+    /// </summary>
+    public Func<string, bool>? BackendReady { get; set; }
+
+    /// <summary>A container's health changed: the routers it backs are recomputed.</summary>
+    public void BackendHealthChanged(string containerId)
+    {
+        bool backs;
+        lock (_attachGate) backs = _attached.TryGetValue(containerId, out var a) && IsRouterBackendName(a.Name, a.Id);
+        if (backs) ApplyRules();
+    }
+
+    /// <summary>Each router with the addresses its running, ready (and healthy) backends have on the router's network.</summary>
     IReadOnlyList<RouterRule> RouterRules()
     {
         List<RouterConfig> routers;
@@ -161,18 +175,24 @@ public sealed partial class NetworkManager
 
     string? BackendAddress(string container, string networkId)
     {
+        string id, ip;
         lock (_attachGate)
         {
             var a = _attached.Values.FirstOrDefault(x => x.Name == container || x.Id == container ||
-                                                          (container.Length >= 6 && x.Id.StartsWith(container, StringComparison.Ordinal)));
-            return a?.State.Endpoints.FirstOrDefault(e => e.NetworkId == networkId)?.IPAddress;
+                                                         (container.Length >= 6 && x.Id.StartsWith(container, StringComparison.Ordinal)));
+            if (a?.State.Endpoints.FirstOrDefault(e => e.NetworkId == networkId)?.IPAddress is not { } address) return null;
+            (id, ip) = (a.Id, address);
         }
+        // Asked outside the lock: the engine looks the container up under its own.
+        return BackendReady?.Invoke(id) == false ? null : ip;
     }
 
-    bool IsRouterBackend(ContainerConfig config)
+    bool IsRouterBackend(ContainerConfig config) => IsRouterBackendName(config.Name, config.Id);
+
+    bool IsRouterBackendName(string name, string id)
     {
         lock (_routerGate)
-            return _routers.Values.Any(r => r.Backends.Any(b => b.Container == config.Name || b.Container == config.Id ||
-                                                                 (b.Container.Length >= 6 && config.Id.StartsWith(b.Container, StringComparison.Ordinal))));
+            return _routers.Values.Any(r => r.Backends.Any(b => b.Container == name || b.Container == id ||
+                                                                 (b.Container.Length >= 6 && id.StartsWith(b.Container, StringComparison.Ordinal))));
     }
 }

@@ -20,7 +20,7 @@ public sealed record NetworkPlan(NetworkModeKind Kind, IReadOnlyList<string> Net
 /// DNS server and the weighted service routers. Host-wide names (bridges, veths, the nft table)
 /// carry this instance's hash, so daemons with different roots never meet.
 /// </summary>
-public sealed partial class NetworkManager : IDisposable
+public sealed partial class NetworkManager : IDisposable, Housekeeping.INetworkPruner
 {
     public const string DefaultNetwork = "bridge";
     static readonly string[] Predefined = [DefaultNetwork, "host", "none"];
@@ -190,18 +190,22 @@ public sealed partial class NetworkManager : IDisposable
         Publish("destroy", cfg);
     }
 
-    public IReadOnlyList<string> Prune()
+    /// <summary>network prune (and system prune's network step): unused user networks that the filter accepts.</summary>
+    public IReadOnlyList<string> Prune(Housekeeping.PruneFilter? filter = null)
     {
         var removed = new List<string>();
         foreach (var n in List())
         {
             if (n.IsDefault || ContainersOn(n.Id).Count > 0) continue;
+            if (filter is not null && !filter.Matches(n.Labels, n.Created)) continue;
             lock (_routerGate) if (_routers.Values.Any(r => r.Network == n.Id)) continue;
             Remove(n.Id);
             removed.Add(n.Name);
         }
         return removed;
     }
+
+    IReadOnlyList<string> Housekeeping.INetworkPruner.PruneNetworks(Housekeeping.PruneFilter filter) => Prune(filter);
 
     /// <summary>Names of containers with an endpoint on the network.</summary>
     public IReadOnlyList<string> ContainersOn(string networkId)

@@ -2,6 +2,8 @@ using System.Text.Json.Serialization;
 using GitOps.Runtime.Containers;
 using GitOps.Runtime.Images;
 using GitOps.Runtime.Init;
+using GitOps.Runtime.Secrets;
+using GitOps.Runtime.Volumes;
 
 namespace GitOps.Runtime.State;
 
@@ -25,6 +27,8 @@ namespace GitOps.Runtime.State;
 [JsonSerializable(typeof(Networking.NetworkConfig))]
 [JsonSerializable(typeof(Networking.ContainerNetwork))]
 [JsonSerializable(typeof(Networking.RouterConfig))]
+[JsonSerializable(typeof(VolumeRecord))]
+[JsonSerializable(typeof(SecretRecord))]
 [JsonSerializable(typeof(Dictionary<string, string>))]
 [JsonSerializable(typeof(List<string>))]
 public sealed partial class RuntimeJson : JsonSerializerContext;

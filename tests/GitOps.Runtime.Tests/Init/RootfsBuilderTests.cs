@@ -6,7 +6,7 @@ namespace GitOps.Runtime.Tests.Init;
 /// <summary>The mount sequence of a container root, checked without root through a recording fake.</summary>
 public sealed class RootfsBuilderTests
 {
-    sealed class Recorder(Func<string, bool>? exists = null, Func<string, bool>? isDir = null) : IContainerSyscalls
+    internal sealed class Recorder(Func<string, bool>? exists = null, Func<string, bool>? isDir = null) : IContainerSyscalls
     {
         public List<string> Calls { get; } = [];
         public void Mount(string? source, string target, string? fsType, MountFlags flags, string? data = null) =>
@@ -22,6 +22,10 @@ public sealed class RootfsBuilderTests
         public void EnsureFile(string path) => Calls.Add($"touch {path}");
         public bool Exists(string path) => exists?.Invoke(path) ?? true;
         public bool IsDirectory(string path) => isDir?.Invoke(path) ?? !Path.GetFileName(path).Contains('.');
+        public Dictionary<string, string> Links { get; } = [];
+        public string? ReadLink(string path) => Links.GetValueOrDefault(path);
+        public void WriteFile(string path, ReadOnlySpan<byte> data, uint uid, uint gid, uint mode) =>
+            Calls.Add($"write {path} {data.Length}B {uid}:{gid} {Convert.ToString(mode, 8)}");
     }
 
     static InitSpec Spec(bool readOnly = false, IReadOnlyList<MountSpec>? mounts = null) => new()
