@@ -20,9 +20,12 @@ internal static class ImageCommands
         return group;
     }
 
-    /// <summary>docker images and docker rmi.</summary>
+    /// <summary>
+    /// Docker's short forms (images, rmi, tag, pull, build, save, load, push). Not "history": at the top level
+    /// that is an application's history (gitops history APP); an image's is gitops image history.
+    /// </summary>
     public static IEnumerable<Command> ShortForms() => [List("images", []), Remove("rmi", []), Tag(), RegistryCommands.Pull(), BuildCommand.Create(),
-        ImageStoreCommands.History(), ImageStoreCommands.Save(), ImageStoreCommands.Load(), ImageStoreCommands.Push()];
+        ImageStoreCommands.Save(), ImageStoreCommands.Load(), ImageStoreCommands.Push()];
 
     static Command Import()
     {
