@@ -78,14 +78,16 @@ internal static class AppCommands
 
         var rm = new Command("rm", "Stop managing applications (their containers keep running unless --remove-resources)");
         var rmNames = new Argument<string[]>("name") { Arity = ArgumentArity.OneOrMore };
-        var resources = new Option<bool>("--remove-resources") { Description = "Also remove the containers, routers and networks it created" };
-        rm.Arguments.Add(rmNames); rm.Options.Add(resources);
+        var resources = new Option<bool>("--remove-resources") { Description = "Also remove the containers, routers, networks, secrets and configs it created (volumes stay)" };
+        var removeVolumes = new Option<bool>("--remove-volumes") { Description = "With --remove-resources: also remove its volumes and their data" };
+        rm.Arguments.Add(rmNames); rm.Options.Add(resources); rm.Options.Add(removeVolumes);
         Cli.Action(rm, async (pr, ct) =>
         {
             using var client = Cli.Client(pr);
             foreach (var n in pr.GetValue(rmNames)!)
             {
-                await client.DeleteAsync($"apps/{Cli.Q(n)}?resources={(pr.GetValue(resources) ? 1 : 0)}", ct);
+                if (pr.GetValue(removeVolumes) && !pr.GetValue(resources)) throw new CliException("--remove-volumes needs --remove-resources");
+                await client.DeleteAsync($"apps/{Cli.Q(n)}?resources={(pr.GetValue(resources) ? 1 : 0)}&volumes={(pr.GetValue(removeVolumes) ? 1 : 0)}", ct);
                 Console.WriteLine(n);
             }
             return 0;

@@ -274,8 +274,8 @@ internal static class ProjectCommands
 
     static Command Get()
     {
-        var cmd = new Command("get", "kubectl-like tables: deployments, pods, services");
-        var kind = new Argument<string>("kind") { Description = "deployments|pods|services" };
+        var cmd = new Command("get", "kubectl-like tables: deployments, pods, services, secrets, configmaps, pvc");
+        var kind = new Argument<string>("kind") { Description = "deployments|pods|services|secrets|configmaps|pvc" };
         cmd.Arguments.Add(kind);
         Cli.Action(cmd, async (pr, ct) =>
         {
@@ -322,8 +322,31 @@ internal static class ProjectCommands
                     Console.Write(t);
                     return 0;
                 }
+                case "secrets" or "secret" or "configmaps" or "configmap" or "cm":
+                {
+                    // Names, keys and versions only: kubectl shows DATA as a count, and so do we; values never leave the daemon.
+                    var secrets = pr.GetValue(kind)!.StartsWith("secret", StringComparison.OrdinalIgnoreCase);
+                    var list = await client.GetJsonAsync(secrets ? "secrets" : "configs", ApiJson.Default.ListSecretInspect, ct);
+                    var t = new Table("NAME", "APP", "DATA", "VERSION", "AGE");
+                    foreach (var o in list.Where(o => o.Spec.Labels.ContainsKey(ManagedLabels.App)).OrderBy(o => o.Spec.Name, StringComparer.Ordinal))
+                        t.Add(o.Spec.Name, o.Spec.Labels[ManagedLabels.App], (o.Spec.Keys?.Count ?? 1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            o.Version.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), Human.Duration(DateTime.UtcNow - o.CreatedAt));
+                    Console.Write(t);
+                    return 0;
+                }
+                case "pvc" or "persistentvolumeclaims" or "persistentvolumeclaim" or "volumes":
+                {
+                    var list = await client.GetJsonAsync("volumes", ApiJson.Default.VolumeListResponse, ct);
+                    var t = new Table("NAME", "APP", "STATUS", "VOLUME", "AGE");
+                    foreach (var v in list.Volumes.Where(v => v.Labels.ContainsKey(ManagedLabels.App) && !v.Labels.ContainsKey(ManagedLabels.Ephemeral)
+                                 && !v.Labels.ContainsKey(ManagedLabels.AnonymousOf)).OrderBy(v => v.Name, StringComparer.Ordinal))
+                        t.Add(v.Labels.GetValueOrDefault(ManagedLabels.Resource) ?? v.Name, v.Labels[ManagedLabels.App], "Bound", v.Name,
+                            DateTimeOffset.TryParse(v.CreatedAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var at) ? Human.Duration(DateTimeOffset.UtcNow - at) : "");
+                    Console.Write(t);
+                    return 0;
+                }
                 default:
-                    throw new CliException($"the server doesn't have a resource type \"{pr.GetValue(kind)}\" (known: deployments, pods, services)");
+                    throw new CliException($"the server doesn't have a resource type \"{pr.GetValue(kind)}\" (known: deployments, pods, services, secrets, configmaps, pvc)");
             }
         });
         return cmd;

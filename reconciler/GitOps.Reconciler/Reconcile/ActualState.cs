@@ -29,6 +29,12 @@ internal sealed record ActualApp(
     IReadOnlySet<string> OwnedNetworks,
     IReadOnlyList<RouterConfig> Routers)
 {
+    /// <summary>Every volume on the engine (external ones must exist), and those this application made.</summary>
+    public IReadOnlySet<string> Volumes { get; init; } = new HashSet<string>();
+    public IReadOnlyList<ActualVolume> OwnedVolumes { get; init; } = [];
+    /// <summary>Secrets and configs on the engine by (IsConfig, name), with the digest label of those this application made.</summary>
+    public IReadOnlyDictionary<(bool IsConfig, string Name), ActualObject> Objects { get; init; } = new Dictionary<(bool, string), ActualObject>();
+
     public static ActualApp Read(Engine engine, string app)
     {
         var containers = new List<ActualContainer>();
@@ -47,6 +53,25 @@ internal sealed record ActualApp(
         var networks = all.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var owned = all.Where(n => n.Labels.GetValueOrDefault(ManagedLabels.App) == app).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var routers = engine.Networks.ListRouters().Where(r => r.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList();
-        return new ActualApp(containers, networks, owned, routers);
+        var volumes = engine.Volumes.List();
+        var objects = new Dictionary<(bool, string), ActualObject>();
+        foreach (var kind in new[] { GitOps.Runtime.Secrets.SecretKind.Secret, GitOps.Runtime.Secrets.SecretKind.Config })
+            foreach (var o in engine.Secrets.List(kind))
+                objects[(kind == GitOps.Runtime.Secrets.SecretKind.Config, o.Name)] = new ActualObject(o.Name, kind == GitOps.Runtime.Secrets.SecretKind.Config,
+                    o.Labels.GetValueOrDefault(ManagedLabels.App) == app, o.Labels.GetValueOrDefault(ManagedLabels.Digest));
+        return new ActualApp(containers, networks, owned, routers)
+        {
+            Volumes = volumes.Select(v => v.Name).ToHashSet(StringComparer.Ordinal),
+            OwnedVolumes = volumes.Where(v => v.Labels.GetValueOrDefault(ManagedLabels.App) == app)
+                .Select(v => new ActualVolume(v.Name, v.Labels.GetValueOrDefault(ManagedLabels.Ephemeral), v.Labels.GetValueOrDefault(ManagedLabels.ClaimOf),
+                    v.Labels.GetValueOrDefault(ManagedLabels.AnonymousOf))).ToList(),
+            Objects = objects,
+        };
     }
 }
+
+/// <summary>A volume this application made: a declared volume, a StatefulSet claim (<see cref="ClaimOf"/>) or a replica's scratch space (<see cref="ScratchOf"/>).</summary>
+internal sealed record ActualVolume(string Name, string? ScratchOf, string? ClaimOf, string? AnonymousOf = null);
+
+/// <summary>A secret or config on the engine; <see cref="Digest"/> is the content digest this application labelled it with.</summary>
+internal sealed record ActualObject(string Name, bool IsConfig, bool Owned, string? Digest);

@@ -28,17 +28,17 @@ internal sealed class AppController : IDisposable
     readonly string _dir;
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly Journal _journal;
-    readonly Action<string> _log;
+    readonly AppLog _log;
     readonly Dictionary<string, DateTimeOffset> _driftSince = new(StringComparer.Ordinal);
     DesiredApp? _applied;
 
-    public AppController(Engine engine, GitSourceCache sources, string dir, AppSpec spec, Action<string> log)
+    public AppController(Engine engine, GitSourceCache sources, string dir, AppSpec spec, AppLog log)
     {
         _engine = engine;
         _sources = sources;
         _dir = dir;
         Spec = spec;
-        _log = m => log($"app {spec.Name}: {m}");
+        _log = log;
         Directory.CreateDirectory(dir);
         _journal = new Journal(Path.Combine(dir, "journal.json"));
         Status = Read(Path.Combine(dir, "status.json"), AppJson.Default.AppStatus) ?? new AppStatus { Name = spec.Name };
@@ -98,7 +98,9 @@ internal sealed class AppController : IDisposable
             plan = Planner.Plan(desired, actual, Spec.Policy);
 
         var newRevision = desired.Revision != Status.Revision;
-        var mayApply = newRevision || trigger is SyncTrigger.Manual or SyncTrigger.Rollback or SyncTrigger.Resume or SyncTrigger.Startup || Spec.Policy.Heals || _journal.Pending() is not null;
+        // A daemon start is not a request to heal: a report-only app applies at start only what is new in Git or
+        // what the journal says was cut short; drift found since is reported, never fixed behind the user's back.
+        var mayApply = newRevision || trigger is SyncTrigger.Manual or SyncTrigger.Rollback or SyncTrigger.Resume || Spec.Policy.Heals || _journal.Pending() is not null;
         if (plan.IsEmpty || !mayApply)
         {
             _applied = desired;
@@ -135,7 +137,7 @@ internal sealed class AppController : IDisposable
         Metrics.ReconcileDuration.Record(total.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("app", Spec.Name));
         Metrics.SetRevision(Spec.Name, desired.Revision);
         Publish("synced", desired.Revision);
-        _log($"synced {Short(desired.Revision)} in {total.Elapsed.TotalMilliseconds:0} ms ({plan.Steps.Count} step(s), engine {engineTime.Elapsed.TotalMilliseconds:0} ms)");
+        _log.Write(LogEvents.Synced, $"synced {Short(desired.Revision)} in {total.Elapsed.TotalMilliseconds:0} ms ({plan.Steps.Count} step(s), engine {engineTime.Elapsed.TotalMilliseconds:0} ms)");
         CheckDrift(desired);
         Save();
     }
@@ -166,7 +168,7 @@ internal sealed class AppController : IDisposable
             CheckDriftLocked(_applied, plan, actual);
             if (!plan.IsEmpty && Spec.Policy.Heals && !Status.Errors.Any())
             {
-                _log($"healing {plan.Steps.Count} drift step(s)");
+                _log.Write(LogEvents.Healing, $"healing {plan.Steps.Count} drift step(s)");
                 try
                 {
                     await new Executor(_engine, _journal, _log).ApplyAsync(_applied, plan, ct);
@@ -226,7 +228,7 @@ internal sealed class AppController : IDisposable
                 // A rollback pins the app until the source moves on; then the pin ends by itself.
                 if (Status.PinnedRevision is { } pin && revision is null)
                 {
-                    if (Status.PinnedAtHead != head.Commit) { Status = Status with { PinnedRevision = null, PinnedAtHead = null }; _log("a newer commit arrived: rollback pin released"); }
+                    if (Status.PinnedAtHead != head.Commit) { Status = Status with { PinnedRevision = null, PinnedAtHead = null }; _log.Write(LogEvents.PinReleased, "a newer commit arrived: rollback pin released"); }
                     else revision = pin;
                 }
                 var target = revision is null ? head : _sources.Describe(Spec.Source, revision);
@@ -240,7 +242,11 @@ internal sealed class AppController : IDisposable
         var errors = result.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error)
             .Select(d => (d with { File = Relative(dir, d.File) }).ToString()).ToList();
         if (!result.Succeeded || errors.Count > 0) return new Loaded(rev, subject, null, errors, dir, null);
-        var desired = Compiler.Compile(Spec.Name, Spec.ProjectName, rev, result.Application!);
+        // Relative binds, build contexts and config files resolve against the application's directory in this
+        // revision's tree, as Compose resolves them against the project directory.
+        var first = Path.GetFullPath(PathsIn(dir).First());
+        var baseDir = Directory.Exists(first) ? first : Path.GetDirectoryName(first)!;
+        var desired = Compiler.Compile(Spec.Name, Spec.ProjectName, rev, result.Application!, baseDir);
         if (Spec.Overrides?.Scale is { Count: > 0 } scale)
             desired = desired with { Services = desired.Services.Select(s => scale.TryGetValue(s.Name, out var n) ? s with { Replicas = n } : s).ToList() };
         return new Loaded(rev, subject, desired, [], dir, result.Application);
@@ -321,7 +327,7 @@ internal sealed class AppController : IDisposable
 
     void Fail(string sync, string message, IReadOnlyList<string> errors)
     {
-        _log(message + (errors.Count > 0 ? "\n  " + string.Join("\n  ", errors) : ""));
+        _log.Write(LogEvents.SyncFailed, message + (errors.Count > 0 ? "\n  " + string.Join("\n  ", errors) : ""));
         Status = Status with { Sync = sync, Message = message, Errors = errors };
         Save();
     }

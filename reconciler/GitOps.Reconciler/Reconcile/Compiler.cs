@@ -2,6 +2,7 @@ using System.Globalization;
 using GitOps.Reconciler.Model;
 using GitOps.Runtime.Containers;
 using GitOps.Runtime.Images;
+using GitOps.Runtime.Volumes;
 using EndpointRequest = GitOps.Runtime.Networking.EndpointRequest;
 using PortBindingRequest = GitOps.Runtime.Networking.PortBindingRequest;
 using EngineRestart = GitOps.Runtime.Containers.RestartPolicy;
@@ -15,19 +16,27 @@ namespace GitOps.Reconciler.Reconcile;
 /// </summary>
 internal static class Compiler
 {
-    public static DesiredApp Compile(string app, string project, string revision, Application model)
+    public static DesiredApp Compile(string app, string project, string revision, Application model, string? baseDirectory = null)
     {
         var warnings = new List<string>();
         foreach (var u in model.Unsupported) warnings.Add($"{u.Kind} {u.Name}: not run by gitops (kind {u.ApiVersion}/{u.Kind} is not supported)");
         var networks = model.Networks.Values.Select(n => new DesiredNetwork(n.Key, n.Name ?? $"{project}_{n.Key}", n.External, n.Internal,
             n.Ipam.FirstOrDefault()?.Subnet, n.Ipam.FirstOrDefault()?.Gateway)).ToList();
-        var volumes = model.Volumes.Values.Select(v => new DesiredVolume(v.Key, v.Name ?? $"{project}_{v.Key}", v.External, v.Driver)).ToList();
+        var volumes = model.Volumes.Values.Select(v => new DesiredVolume(v.Key, v.Name ?? $"{project}_{v.Key}", v.External, v.Driver,
+            v.DriverOptions.ToDictionary(StringComparer.Ordinal), v.Labels.ToDictionary(StringComparer.Ordinal))).ToList();
+        // A StatefulSet's volumeClaimTemplates: one claim per replica, NAME-SET-ORDINAL as Kubernetes names them.
+        foreach (var s in model.Services.Values)
+            foreach (var t in s.Stateful?.ClaimTemplates ?? [])
+                for (var o = 0; o < Replicas(s); o++)
+                    volumes.Add(new DesiredVolume($"{t.Name}-{s.Name}-{o}", ClaimVolume(project, t.Name, s.Name, o), false, null,
+                        new Dictionary<string, string>(), new Dictionary<string, string>(), s.Name));
         var secrets = model.Secrets.Values.Select(s => new DesiredSecret(s.Key, s.Name ?? $"{project}_{s.Key}", s.External, false,
-                s.Content?.Digest ?? (s.Data.IsEmpty ? null : string.Join(",", s.Data.Select(kv => kv.Key + "=" + kv.Value.Digest)))))
-            .Concat(model.Configs.Values.Select(c => new DesiredSecret(c.Key, c.Name ?? $"{project}_{c.Key}", c.External, true, c.FileDigest ?? ConfigDigest(c))))
+                s.Content?.Digest ?? (s.Data.IsEmpty ? null : string.Join(",", s.Data.Select(kv => kv.Key + "=" + kv.Value.Digest))), Payload(s)))
+            .Concat(model.Configs.Values.Select(c => ConfigOf(c, project, baseDirectory, warnings)))
             .ToList();
+        var digests = secrets.ToDictionary(s => (s.IsConfig, s.Key), s => s.Digest);
         var services = model.Services.Values.Select(s => new DesiredService(
-            s.Name, Hashing.SpecHash.OfTemplate(s), s.Replication.Mode == ReplicationMode.Global ? 1 : s.Replication.Replicas,
+            s.Name, ServiceHash(s, digests, baseDirectory), Replicas(s),
             s.Kind == WorkloadKind.StatefulSet ? 0 : 1, s.Update, s.DependsOn.ToList(),
             s.Template.Containers.FirstOrDefault()?.Health is { Action.Kind: not ProbeKind.Disabled }, s.Template.StopGracePeriod, s)).ToList();
 
@@ -54,7 +63,102 @@ internal static class Compiler
                     r.Type == RouteType.NodePort ? p.NodePort ?? 0 : null, targets));
             }
         }
-        return new DesiredApp(app, project, revision, networks, volumes, secrets, services, routers, warnings);
+        return new DesiredApp(app, project, revision, networks, volumes, secrets, services, routers, warnings) { BaseDirectory = baseDirectory };
+    }
+
+    static int Replicas(Service s) => s.Replication.Mode == ReplicationMode.Global ? 1 : s.Replication.Replicas;
+
+    public static string ClaimVolume(string project, string template, string service, int ordinal) => $"{project}_{template}-{service}-{ordinal}";
+
+    /// <summary>A replica's scratch volume (Kubernetes emptyDir, shared by the pod's containers).</summary>
+    public static string ScratchVolume(string replica, string name) => $"{replica}_{name}";
+
+    static SecretPayload? Payload(Secret s)
+    {
+        if (s.Content is { HasValue: true } v) return new SecretPayload(v.Reveal().ToArray(), null);
+        if (!s.Data.IsEmpty && s.Data.All(kv => kv.Value.HasValue))
+            return new SecretPayload(null, s.Data.ToDictionary(kv => kv.Key, kv => kv.Value.Reveal().ToArray(), StringComparer.Ordinal));
+        return null;
+    }
+
+    static DesiredSecret ConfigOf(Config c, string project, string? baseDirectory, List<string> warnings)
+    {
+        SecretPayload? payload = null;
+        if (c.Content is { } text) payload = new SecretPayload(System.Text.Encoding.UTF8.GetBytes(text), null);
+        else if (c.File is { } file && !c.External)
+        {
+            var path = Path.IsPathRooted(file) || baseDirectory is null ? file : Path.Combine(baseDirectory, file);
+            try { payload = new SecretPayload(File.ReadAllBytes(path), null); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { warnings.Add($"config {c.Key}: cannot read {file}: {e.Message}"); }
+        }
+        else if (!c.Data.IsEmpty || !c.BinaryData.IsEmpty)
+        {
+            var items = c.Data.ToDictionary(kv => kv.Key, kv => System.Text.Encoding.UTF8.GetBytes(kv.Value), StringComparer.Ordinal);
+            foreach (var (k, v) in c.BinaryData)
+            {
+                try { items[k] = Convert.FromBase64String(v); }
+                catch (FormatException) { warnings.Add($"ConfigMap {c.Key}: binaryData.{k} is not base64; left out"); }
+            }
+            payload = new SecretPayload(null, items);
+        }
+        return new DesiredSecret(c.Key, c.Name ?? $"{project}_{c.Key}", c.External, true, c.FileDigest ?? ConfigDigest(c), payload);
+    }
+
+    /// <summary>
+    /// The template's spec hash, plus the content digests of the secrets and configs it uses and of files it
+    /// binds from the repository: a new secret value or an edited config file in Git rolls the service
+    /// (what Helm users do by hand with a checksum annotation). Services that use none keep the plain hash.
+    /// </summary>
+    static string ServiceHash(Service s, IReadOnlyDictionary<(bool IsConfig, string Key), string?> digests, string? baseDirectory)
+    {
+        var hash = Hashing.SpecHash.OfTemplate(s);
+        var inputs = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var c in s.Template.Containers.Concat(s.Template.InitContainers))
+        {
+            foreach (var m in c.Mounts)
+            {
+                if (m.Type is MountType.Secret or MountType.Config && m.Source is { } src)
+                    inputs.Add($"{m.Type}:{src}={digests.GetValueOrDefault((m.Type == MountType.Config, Ref(s, src)))}");
+                else if (m.Type == MountType.Bind && m.Source is { } bind && !Path.IsPathRooted(bind) && baseDirectory is not null)
+                    inputs.Add($"bind:{bind}={ContentDigest(Path.Combine(baseDirectory, bind))}");
+            }
+            if (c.Build is { } build && baseDirectory is not null)
+                inputs.Add($"build:{build.Context}={ContentDigest(Path.Combine(baseDirectory, build.Context))}");
+            foreach (var e in c.Env)
+                if (e.From is { Kind: EnvSourceKind.SecretKey or EnvSourceKind.ConfigKey } f)
+                    inputs.Add($"env:{f.Kind}:{f.Name}={digests.GetValueOrDefault((f.Kind == EnvSourceKind.ConfigKey, Ref(s, f.Name)))}");
+            foreach (var f in c.EnvFrom)
+                inputs.Add($"envFrom:{f.Kind}:{f.Name}={digests.GetValueOrDefault((f.Kind == EnvFromKind.Config, Ref(s, f.Name)))}");
+        }
+        if (inputs.Count == 0) return hash;
+        var text = hash + "\n" + string.Join("\n", inputs);
+        return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
+    }
+
+    /// <summary>A file's or a directory tree's content digest (names and bytes); "missing" when it is not there.</summary>
+    static string ContentDigest(string path)
+    {
+        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        if (File.Exists(path)) sha.AppendData(File.ReadAllBytes(path));
+        else if (Directory.Exists(path))
+            foreach (var f in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+            {
+                sha.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(path, f) + "\0"));
+                sha.AppendData(File.ReadAllBytes(f));
+            }
+        else return "missing";
+        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
+    }
+
+    /// <summary>
+    /// A Kubernetes reference from a namespaced workload names an object in the same namespace (model keys
+    /// are NAME.NAMESPACE outside the default one); Compose names are as written.
+    /// </summary>
+    static string Ref(Service s, string name)
+    {
+        if (s.Format != SourceFormat.Kubernetes) return name;
+        var dot = s.Name.IndexOf('.', StringComparison.Ordinal);
+        return Kubernetes.KubeNames.Qualify(name, dot < 0 ? null : s.Name[(dot + 1)..]);
     }
 
     /// <summary>A config's content digest: configs are not secret, but a digest keeps plans short.</summary>
@@ -78,7 +182,7 @@ internal static class Compiler
             : null;
 
     /// <summary>The engine requests for replica <paramref name="ordinal"/>: the first container owns the network namespace, sidecars join it.</summary>
-    public static IReadOnlyList<CreateRequest> Replica(DesiredApp app, DesiredService svc, int ordinal, Func<string, string?> secretEnv)
+    public static IReadOnlyList<CreateRequest> Replica(DesiredApp app, DesiredService svc, int ordinal)
     {
         var s = svc.Spec;
         var t = s.Template;
@@ -106,10 +210,11 @@ internal static class Compiler
                 Name = i == 0 ? main : $"{main}-{c.Name}",
                 Entrypoint = c.Entrypoint?.ToList(),
                 Cmd = c.Command?.ToList(),
-                Env = Env(c, app, secretEnv),
+                Env = Env(c, main),
                 WorkingDir = c.WorkingDir,
                 User = c.User,
-                Hostname = i == 0 ? t.Hostname : null,
+                // A pod's hostname is its name in Kubernetes (what StatefulSet members rely on); Compose keeps Docker's short ID.
+                Hostname = i == 0 ? t.Hostname ?? (s.Format == SourceFormat.Kubernetes ? main : null) : null,
                 Domainname = i == 0 ? t.Domainname : null,
                 Tty = c.Tty,
                 OpenStdin = c.StdinOpen,
@@ -128,6 +233,8 @@ internal static class Compiler
             h.ReadonlyRootfs = c.Security.ReadOnlyRootFilesystem;
             h.CapAdd = c.Security.CapAdd.ToList();
             h.CapDrop = c.Security.CapDrop.ToList();
+            Mounts(app, svc, ordinal, main, c, req);
+            EnvFromObjects(app, s, c, req);
             if (i > 0)
                 h.NetworkMode = "container:" + main;
             else
@@ -159,16 +266,137 @@ internal static class Compiler
         return result;
     }
 
-    static List<string> Env(Model.Container c, DesiredApp app, Func<string, string?> secretEnv)
+    /// <summary>
+    /// Literal variables, and the replica's own fields Kubernetes offers through fieldRef. Secret and config
+    /// values are never put here: they go to the engine as references it resolves at start (<see cref="EnvFromObjects"/>),
+    /// so no value shows in inspect output or state files.
+    /// </summary>
+    static List<string> Env(Model.Container c, string replica)
     {
         var env = new List<string>();
         foreach (var e in c.Env)
         {
             if (e.Value is not null) env.Add($"{e.Name}={e.Value}");
-            else if (e.From is { } from && secretEnv(from.Kind + "/" + from.Name + "/" + from.Key) is { } value) env.Add($"{e.Name}={value}");
+            else if (e.From is { Kind: EnvSourceKind.Field } f && FieldValue(f.Name, replica) is { } value)
+                env.Add($"{e.Name}={value}");
         }
         return env;
     }
+
+    /// <summary>The fieldRef paths that mean something here; pod IPs and the like are not known before start.</summary>
+    static string? FieldValue(string path, string replica) => path switch
+    {
+        "metadata.name" => replica,
+        "metadata.namespace" => "default",
+        "spec.nodeName" => Environment.MachineName,
+        _ => null,
+    };
+
+    static void EnvFromObjects(DesiredApp app, Service s, Model.Container c, CreateRequest req)
+    {
+        var secretEnv = new List<GitOps.Runtime.Secrets.SecretEnv>();
+        foreach (var e in c.Env)
+            if (e.From is { Kind: EnvSourceKind.SecretKey or EnvSourceKind.ConfigKey } f)
+            {
+                var config = f.Kind == EnvSourceKind.ConfigKey;
+                secretEnv.Add(new GitOps.Runtime.Secrets.SecretEnv
+                {
+                    Name = e.Name, Kind = config ? GitOps.Runtime.Secrets.SecretKind.Config : GitOps.Runtime.Secrets.SecretKind.Secret,
+                    Source = ObjectName(app, config, Ref(s, f.Name)), Key = f.Key, Optional = f.Optional,
+                });
+            }
+        req.SecretEnv = secretEnv;
+        req.SecretEnvFrom = c.EnvFrom.Select(f => new GitOps.Runtime.Secrets.SecretEnvFrom
+        {
+            Kind = f.Kind == EnvFromKind.Config ? GitOps.Runtime.Secrets.SecretKind.Config : GitOps.Runtime.Secrets.SecretKind.Secret,
+            Source = ObjectName(app, f.Kind == EnvFromKind.Config, Ref(s, f.Name)), Prefix = f.Prefix, Optional = f.Optional,
+        }).ToList();
+    }
+
+    /// <summary>The engine name of a secret or config the application declares; an undeclared one is taken as an engine name (external).</summary>
+    static string ObjectName(DesiredApp app, bool config, string key) =>
+        app.Secrets.FirstOrDefault(x => x.IsConfig == config && x.Key == key)?.EngineName ?? key;
+
+    static string VolumeName(DesiredApp app, string key) =>
+        app.Volumes.FirstOrDefault(v => v.Key == key && v.Service is null)?.EngineName ?? key;
+
+    /// <summary>The model's mounts as Docker's HostConfig.Mounts, and secrets/configs as the engine's file references.</summary>
+    static void Mounts(DesiredApp app, DesiredService svc, int ordinal, string replica, Model.Container c, CreateRequest req)
+    {
+        var s = svc.Spec;
+        var mounts = new List<MountRequest>();
+        var secrets = new List<GitOps.Runtime.Secrets.SecretReference>();
+        var configs = new List<GitOps.Runtime.Secrets.SecretReference>();
+        foreach (var m in c.Mounts)
+        {
+            switch (m.Type)
+            {
+                case MountType.Volume when m.Source is { } key:
+                    mounts.Add(new MountRequest
+                    {
+                        Type = "volume", Source = VolumeName(app, Ref(s, key)), Target = m.Target, ReadOnly = m.ReadOnly,
+                        VolumeOptions = new VolumeOptions { NoCopy = m.NoCopy, Subpath = m.SubPath },
+                    });
+                    break;
+                case MountType.ClaimTemplate when m.Source is { } template:
+                    mounts.Add(new MountRequest
+                    {
+                        Type = "volume", Source = ClaimVolume(app.Project, template, s.Name, ordinal), Target = m.Target, ReadOnly = m.ReadOnly,
+                        VolumeOptions = new VolumeOptions { Subpath = m.SubPath },
+                    });
+                    break;
+                case MountType.Ephemeral:
+                    // A pod's emptyDir lives and dies with the replica; Compose's anonymous volume is kept for the
+                    // replica's next container, as docker compose carries it over when it recreates one.
+                    mounts.Add(new MountRequest
+                    {
+                        Type = "volume", Source = m.Source is null ? AnonymousVolume(replica, m.Target) : ScratchVolume(replica, m.Source), Target = m.Target, ReadOnly = m.ReadOnly,
+                        VolumeOptions = new VolumeOptions { NoCopy = m.NoCopy, Subpath = m.SubPath },
+                    });
+                    break;
+                case MountType.Bind when m.Source is { } path:
+                    var source = Path.IsPathRooted(path) || app.BaseDirectory is null ? path : Path.GetFullPath(Path.Combine(app.BaseDirectory, path));
+                    if (m.SubPath is { } sub) source = Path.Combine(source, sub);
+                    mounts.Add(new MountRequest
+                    {
+                        Type = "bind", Source = source, Target = m.Target, ReadOnly = m.ReadOnly,
+                        BindOptions = new BindOptions { Propagation = m.Propagation, CreateMountpoint = m.CreateHostPath },
+                    });
+                    break;
+                case MountType.Tmpfs:
+                    mounts.Add(new MountRequest
+                    {
+                        Type = "tmpfs", Target = m.Target, ReadOnly = m.ReadOnly,
+                        TmpfsOptions = new TmpfsOptions { SizeBytes = m.SizeBytes ?? 0, Mode = (uint)(m.Mode ?? 0) },
+                    });
+                    break;
+                case MountType.Secret or MountType.Config when m.Source is { } name:
+                    var config = m.Type == MountType.Config;
+                    (config ? configs : secrets).Add(new GitOps.Runtime.Secrets.SecretReference
+                    {
+                        Source = ObjectName(app, config, Ref(s, name)), Key = m.Key, Target = m.Target,
+                        UID = m.Uid ?? "0", GID = m.Gid ?? "0", Mode = m.Mode is { } mode ? (uint)mode : null,
+                    });
+                    break;
+            }
+        }
+        req.HostConfig.Mounts = mounts;
+        req.Secrets = secrets;
+        req.Configs = configs;
+    }
+
+    /// <summary>
+    /// The volume behind a replica's anonymous mount at <paramref name="target"/> (Compose's <c>- /data</c>, an image's
+    /// VOLUME): named after the replica and the path, so the replica's next container finds the same data.
+    /// </summary>
+    public static string AnonymousVolume(string replica, string target) =>
+        $"{replica}_anon-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(target)))[..12]}";
+
+    /// <summary>The scratch volumes (emptyDir) replica <paramref name="ordinal"/> needs before its containers are created.</summary>
+    public static IReadOnlyList<string> ScratchVolumes(DesiredApp app, DesiredService svc, int ordinal) =>
+        svc.Spec.Template.Containers.Concat(svc.Spec.Template.InitContainers).SelectMany(c => c.Mounts)
+            .Where(m => m.Type == MountType.Ephemeral && m.Source is not null)
+            .Select(m => ScratchVolume(svc.ReplicaName(app.Project, ordinal), m.Source!)).Distinct().ToList();
 
     static HealthConfig? Health(Probe? p)
     {

@@ -16,14 +16,34 @@ internal sealed record DesiredApp(
     IReadOnlyList<DesiredSecret> Secrets,
     IReadOnlyList<DesiredService> Services,
     IReadOnlyList<DesiredRouter> Routers,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings)
+{
+    /// <summary>Where relative bind mounts and config files are resolved: the application's directory in the revision's tree.</summary>
+    public string? BaseDirectory { get; init; }
+}
 
 internal sealed record DesiredNetwork(string Key, string EngineName, bool External, bool Internal, string? Subnet, string? Gateway);
 
-internal sealed record DesiredVolume(string Key, string EngineName, bool External, string? Driver);
+/// <summary>
+/// A named volume or claim. <see cref="Service"/> is set for a StatefulSet's per-replica claims, which are kept
+/// when the set scales down (as Kubernetes keeps them) and are only pruned with the service.
+/// </summary>
+internal sealed record DesiredVolume(string Key, string EngineName, bool External, string? Driver,
+    IReadOnlyDictionary<string, string> Options, IReadOnlyDictionary<string, string> Labels, string? Service = null);
 
-/// <summary>A secret or config; <see cref="Digest"/> only, never the value, so plans and diffs can show it.</summary>
-internal sealed record DesiredSecret(string Key, string EngineName, bool External, bool IsConfig, string? Digest);
+/// <summary>
+/// A secret or config. Plans and diffs show <see cref="Digest"/> only; <see cref="Payload"/> carries the bytes
+/// to the engine (which encrypts secrets at rest) and prints as <c>***</c>.
+/// </summary>
+internal sealed record DesiredSecret(string Key, string EngineName, bool External, bool IsConfig, string? Digest, SecretPayload? Payload = null);
+
+/// <summary>A secret's or config's content on its way to the engine: one value, or named values (Kubernetes).</summary>
+internal sealed class SecretPayload(byte[]? value, IReadOnlyDictionary<string, byte[]>? items)
+{
+    public byte[]? Value { get; } = value;
+    public IReadOnlyDictionary<string, byte[]>? Items { get; } = items;
+    public override string ToString() => "***";
+}
 
 /// <summary>
 /// One service. <see cref="Hash"/> is the spec hash of its replica template: replicas carrying another hash

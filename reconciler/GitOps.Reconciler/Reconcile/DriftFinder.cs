@@ -47,6 +47,20 @@ internal static class DriftFinder
                 case RemoveRouter rr:
                     Add("unexpected", "router/" + rr.Name, "no router", "router not in Git");
                     break;
+                case CreateVolume v:
+                    Add("missing", "volume/" + v.Volume.EngineName, "volume exists", "no such volume");
+                    break;
+                case RemoveVolume rv:
+                    Add("unexpected", "volume/" + rv.Name, "no volume", "volume not in Git");
+                    break;
+                case EnsureObject o:
+                    // Digests only: the value is never read back, let alone shown.
+                    Add(o.Exists ? "changed" : "missing", $"{o.Kind}/{o.Object.EngineName}", $"content {o.Object.Digest}",
+                        o.Exists ? "other content (changed outside Git)" : $"no such {o.Kind}");
+                    break;
+                case RemoveObject ro:
+                    Add("unexpected", $"{ro.Kind}/{ro.Name}", $"no {ro.Kind}", $"{ro.Kind} not in Git");
+                    break;
                 case RemoveNetwork rn:
                     Add("unexpected", "network/" + rn.Name, "no network", "network not in Git");
                     break;

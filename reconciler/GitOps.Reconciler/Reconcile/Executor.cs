@@ -16,15 +16,19 @@ internal sealed class ApplyException(string step, string message, Exception? inn
 /// idempotent and names are deterministic (one name per replica slot), so a daemon killed in the middle
 /// re-plans from what actually exists and can neither duplicate nor orphan a replica.
 /// </summary>
-internal sealed class Executor(Engine engine, Journal journal, Action<string> log)
+internal sealed class Executor(Engine engine, Journal journal, AppLog log)
 {
     public static readonly ActivitySource Source = new("GitOps.Reconciler");
 
     /// <summary>How long a new replica may take to become ready when it has no health check of its own.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>Images built or pulled during this apply: each at most once however many services use it.</summary>
+    readonly HashSet<string> _prepared = new(StringComparer.Ordinal);
+
     public async Task ApplyAsync(DesiredApp app, Plan plan, CancellationToken ct)
     {
+        _prepared.Clear();
         journal.Begin(app.Revision, plan.Steps.Select(s => s.Describe()).ToList());
         for (var i = 0; i < plan.Steps.Count; i++)
         {
@@ -33,7 +37,7 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
             activity?.SetTag("gitops.app", app.App);
             activity?.SetTag("gitops.revision", app.Revision);
             activity?.SetTag("gitops.step", step.Describe());
-            log(step.Describe());
+            log.Write(LogEvents.ApplyStep, step.Describe());
             try
             {
                 await RunAsync(app, step, ct);
@@ -56,6 +60,10 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
             Labels = new() { [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project, [ManagedLabels.Resource] = n.Network.Key },
         })),
         RemoveNetwork n => Do(() => { if (engine.Networks.Find(n.Name) is not null) engine.Networks.Remove(n.Name); }),
+        CreateVolume v => Do(() => CreateVolume(app, v.Volume)),
+        RemoveVolume v => Do(() => { if (engine.Volumes.Find(v.Name) is not null) engine.Volumes.Remove(v.Name); }),
+        EnsureObject o => Do(() => EnsureObject(app, o.Object)),
+        RemoveObject o => Do(() => { try { engine.Secrets.Remove(Kind(o.IsConfig), o.Name); } catch (NotFoundException) { } }),
         RolloutService r => RolloutAsync(app, r, ct),
         RemoveService r => RemoveAllAsync(app, r.Containers, ct),
         EnsureRouter r => Do(() => EnsureRouter(app, r.Router)),
@@ -65,9 +73,71 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
 
     static Task Do(Action a) { a(); return Task.CompletedTask; }
 
+    static GitOps.Runtime.Secrets.SecretKind Kind(bool config) => config ? GitOps.Runtime.Secrets.SecretKind.Config : GitOps.Runtime.Secrets.SecretKind.Secret;
+
+    void CreateVolume(DesiredApp app, DesiredVolume v)
+    {
+        if (engine.Volumes.Find(v.EngineName) is not null) return;
+        var labels = new Dictionary<string, string>(v.Labels, StringComparer.Ordinal)
+        {
+            [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project, [ManagedLabels.ComposeVolume] = v.Key, [ManagedLabels.Resource] = v.Key,
+        };
+        if (v.Service is { } owner) labels[ManagedLabels.ClaimOf] = owner;
+        engine.Volumes.Create(v.EngineName, v.Driver, labels, v.Options);
+    }
+
+    /// <summary>Stores the content from Git; the engine keeps the value encrypted and versions it. Only the digest goes on the label.</summary>
+    void EnsureObject(DesiredApp app, DesiredSecret o)
+    {
+        var payload = o.Payload ?? throw new ApplyException($"{(o.IsConfig ? "config" : "secret")} {o.Key}", "it has no value in this revision");
+        var labels = new Dictionary<string, string>
+        {
+            [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project, [ManagedLabels.Resource] = o.Key, [ManagedLabels.Digest] = o.Digest ?? "",
+        };
+        engine.Secrets.Ensure(Kind(o.IsConfig), new GitOps.Runtime.Secrets.SecretSpec
+        {
+            Name = o.EngineName, Labels = labels, Data = payload.Value,
+            Items = payload.Items?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+        });
+    }
+
+    /// <summary>
+    /// The images a service needs, before any of its replicas is touched: built from the revision's tree when
+    /// the service has a build section (the layer cache makes an unchanged build almost free), pulled when
+    /// missing (or always, when the manifest says so), never pulled under "never". A failure stops the
+    /// rollout before the running replicas are replaced.
+    /// </summary>
+    async Task EnsureImagesAsync(DesiredApp app, DesiredService svc, CancellationToken ct)
+    {
+        foreach (var c in svc.Spec.Template.Containers.Concat(svc.Spec.Template.InitContainers))
+        {
+            if (!_prepared.Add(c.Image)) continue;
+            if (c.Build is { } build && app.BaseDirectory is not null)
+            {
+                var context = Path.GetFullPath(Path.Combine(app.BaseDirectory, build.Context));
+                log.Write(LogEvents.ImageBuild, $"building {c.Image} from {Path.GetRelativePath(app.BaseDirectory, context)}");
+                await engine.NewBuilder().BuildAsync(new GitOps.Runtime.Images.Build.BuildRequest
+                {
+                    ContextDir = context, Dockerfile = build.Dockerfile ?? "Dockerfile", Target = build.Target,
+                    Tags = [GitOps.Runtime.Images.ImageReference.Parse(c.Image)],
+                    BuildArgs = build.Args.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
+                    Labels = new Dictionary<string, string> { [ManagedLabels.App] = app.App },
+                }, _ => { }, ct);
+                continue;
+            }
+            if (c.Pull == PullPolicy.Never) continue;
+            if (c.Pull != PullPolicy.Always && engine.Images.Find(c.Image) is not null) continue;
+            if (!GitOps.Runtime.Images.ImageReference.TryParse(c.Image, out var reference, out var error))
+                throw new ApplyException($"service {svc.Name}", $"invalid image reference \"{c.Image}\": {error}");
+            log.Write(LogEvents.ImagePull, $"pulling {c.Image}");
+            await engine.Puller.PullAsync(reference!, c.Platform, _ => { }, ct);
+        }
+    }
+
     async Task RolloutAsync(DesiredApp app, RolloutService r, CancellationToken ct)
     {
         var svc = r.Service;
+        if (r.Create.Count + r.Replace.Count > 0) await EnsureImagesAsync(app, svc, ct);
         // Stopped replicas of the right spec just start again (self-heal, or a daemon restart in between).
         foreach (var o in r.Start)
         {
@@ -143,8 +213,15 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
     {
         foreach (var o in ordinals)
         {
-            foreach (var req in Compiler.Replica(app, svc, o, _ => null))
+            foreach (var scratch in Compiler.ScratchVolumes(app, svc, o))
+                if (engine.Volumes.Find(scratch) is null)
+                    engine.Volumes.Create(scratch, null, new Dictionary<string, string>
+                    {
+                        [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project, [ManagedLabels.Ephemeral] = svc.ReplicaName(app.Project, o),
+                    });
+            foreach (var req in Compiler.Replica(app, svc, o))
             {
+                KeepAnonymousVolumes(app, svc.ReplicaName(app.Project, o), req);
                 // A container of this name may exist from an interrupted run: same spec → reuse, else replace.
                 if (engine.Containers.Find(req.Name!) is { } existing)
                 {
@@ -199,6 +276,39 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
     async Task RemoveReplicaAsync(DesiredApp app, DesiredService svc, int ordinal, CancellationToken ct)
     {
         foreach (var id in PartsOf(app, svc, ordinal).Reverse()) await RemoveContainerAsync(id, svc.StopGrace, ct);
+        RemoveScratch(app.App, svc.ReplicaName(app.Project, ordinal));
+    }
+
+    /// <summary>
+    /// Anonymous mounts (Compose's <c>- /data</c> and the image's VOLUMEs not covered by a mount) get the replica's
+    /// own named volume, created here with Docker's anonymous label: a recreated or updated replica keeps its data,
+    /// and once no container uses it, <c>volume prune</c> may take it, as with Docker's anonymous volumes.
+    /// </summary>
+    void KeepAnonymousVolumes(DesiredApp app, string replica, GitOps.Runtime.Containers.CreateRequest req)
+    {
+        var mounts = req.HostConfig.Mounts.ToList();
+        IEnumerable<string> image = engine.Images.Find(req.Image) is null ? [] : engine.Images.Resolve(req.Image).Config.Config.Volumes?.Keys ?? (IEnumerable<string>)[];
+        foreach (var path in image)
+        {
+            var target = path.TrimEnd('/');
+            if (target.Length == 0 || mounts.Any(m => m.Target.TrimEnd('/') == target)) continue;
+            mounts.Add(new GitOps.Runtime.Volumes.MountRequest { Type = "volume", Source = Compiler.AnonymousVolume(replica, target), Target = target });
+        }
+        foreach (var m in mounts.Where(m => m.Type == "volume" && m.Source is { } n && n.StartsWith(replica + "_anon-", StringComparison.Ordinal)))
+            if (engine.Volumes.Find(m.Source!) is null)
+                engine.Volumes.Create(m.Source!, null, new Dictionary<string, string>
+                {
+                    [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project,
+                    [GitOps.Runtime.Volumes.VolumeRecord.AnonymousLabel] = "", [ManagedLabels.AnonymousOf] = replica,
+                });
+        req.HostConfig.Mounts = mounts;
+    }
+
+    /// <summary>A replica's emptyDir volumes go with it (a replaced replica starts with empty scratch space, as a new pod does).</summary>
+    void RemoveScratch(string app, string replica)
+    {
+        foreach (var v in engine.Volumes.List().Where(v => v.Labels.GetValueOrDefault(ManagedLabels.Ephemeral) == replica && v.Labels.GetValueOrDefault(ManagedLabels.App) == app))
+            try { engine.Volumes.Remove(v.Name); } catch (EngineException) { /* still in use by a leftover container: the next plan removes it */ }
     }
 
     async Task RemoveAllAsync(DesiredApp app, IReadOnlyList<ActualContainer> containers, CancellationToken ct)
@@ -209,6 +319,7 @@ internal sealed class Executor(Engine engine, Journal journal, Action<string> lo
             // Sidecars of the replica go with it.
             foreach (var side in SidecarsOf(c.Name, app.App)) await RemoveContainerAsync(side, null, ct);
             await RemoveContainerAsync(c.Id, null, ct);
+            RemoveScratch(app.App, c.Name);
         }));
         foreach (var svc in containers.Select(c => c.Service).Distinct()) RefreshRouters(app, svc);
     }

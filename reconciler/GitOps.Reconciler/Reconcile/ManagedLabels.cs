@@ -15,6 +15,15 @@ internal static class ManagedLabels
     /// <summary>Which container of the replica (a Kubernetes pod may have sidecars): the first has none.</summary>
     public const string Part = "gitops.container";
     public const string Resource = "gitops.resource";
+    /// <summary>A secret's or config's content digest as Git has it (never the value): a hand-made change shows as drift.</summary>
+    public const string Digest = "gitops.digest";
+    /// <summary>On a replica's scratch volume (Kubernetes emptyDir): the replica it lives and dies with.</summary>
+    public const string Ephemeral = "gitops.ephemeral";
+    /// <summary>On a StatefulSet's per-replica claim: the service it belongs to.</summary>
+    /// <summary>On a replica's anonymous volume: the replica whose next containers reuse it.</summary>
+    public const string AnonymousOf = "gitops.anonymous-of";
+    public const string ClaimOf = "gitops.claim-of";
+    public const string ComposeVolume = "com.docker.compose.volume";
     public const string ComposeProject = "com.docker.compose.project";
     public const string ComposeService = "com.docker.compose.service";
     public const string ComposeNumber = "com.docker.compose.container-number";

@@ -20,6 +20,32 @@ internal sealed record RemoveNetwork(string Name) : PlanStep("network", Name)
     public override string Describe() => $"remove network {Name}";
 }
 
+internal sealed record CreateVolume(DesiredVolume Volume) : PlanStep("volume", Volume.EngineName)
+{
+    public override string Describe() => $"create volume {Volume.EngineName}";
+}
+
+/// <summary>Removes a volume that left Git; only planned when the application opted in to pruning volumes.</summary>
+internal sealed record RemoveVolume(string Name, bool Scratch = false) : PlanStep("volume", Name)
+{
+    public override string Describe() => Scratch ? $"remove scratch volume {Name}" : $"remove volume {Name} and its data";
+    public override string? DataLoss => Scratch ? null : $"volume {Name}: every file in it is deleted";
+}
+
+/// <summary>Creates a secret or config, or stores a new version when Git's content digest differs from the engine's.</summary>
+internal sealed record EnsureObject(DesiredSecret Object, bool Exists) : PlanStep(Object.IsConfig ? "config" : "secret", Object.EngineName)
+{
+    public override string Describe() =>
+        $"{(Exists ? "update" : "create")} {Kind} {Object.EngineName}{(Exists ? $" (content in Git is now {Short(Object.Digest)})" : "")}";
+
+    static string Short(string? digest) => digest is null ? "unknown" : digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest[..19] + "…" : digest.Length > 24 ? digest[..24] + "…" : digest;
+}
+
+internal sealed record RemoveObject(string Name, bool IsConfig) : PlanStep(IsConfig ? "config" : "secret", Name)
+{
+    public override string Describe() => $"remove {Kind} {Name}";
+}
+
 /// <summary>Start replicas that are missing or stopped, replace those of another spec, remove extra ones.</summary>
 internal sealed record RolloutService(
     DesiredService Service,

@@ -20,6 +20,30 @@ internal static class Planner
         foreach (var n in desired.Networks.Where(n => n.External && !actual.Networks.Contains(n.EngineName)))
             warnings.Add($"external network {n.EngineName} does not exist: create it first (gitops network create {n.EngineName})");
 
+        foreach (var v in desired.Volumes.Where(v => !actual.Volumes.Contains(v.EngineName)))
+        {
+            if (!v.External) steps.Add(new CreateVolume(v));
+            else warnings.Add($"external volume {v.EngineName} does not exist: create it first (gitops volume create {v.EngineName})");
+        }
+        foreach (var o in desired.Secrets)
+        {
+            var kind = o.IsConfig ? "config" : "secret";
+            var found = actual.Objects.GetValueOrDefault((o.IsConfig, o.EngineName));
+            if (o.External)
+            {
+                if (found is null) warnings.Add($"external {kind} {o.EngineName} does not exist: create it first (gitops {kind} create {o.EngineName} FILE)");
+                continue;
+            }
+            if (found is not null && found.Digest == o.Digest) continue;
+            if (o.Payload is null)
+            {
+                // A value that could not be read at load (a missing file, an unset variable): never replace a good one with nothing.
+                warnings.Add($"{kind} {o.Key} has no value in this revision; {(found is null ? "services that use it cannot start" : "the engine's current version is kept")}");
+                continue;
+            }
+            steps.Add(new EnsureObject(o, found is not null));
+        }
+
         foreach (var svc in DependencyOrder(desired.Services))
             if (Rollout(desired, svc, actual) is { } step) steps.Add(step);
 
@@ -44,7 +68,44 @@ internal static class Planner
             if (policy.Prune) steps.Add(new RemoveNetwork(n));
             else warnings.Add($"network {n} is no longer in Git; kept because prune is off");
         }
+        var desiredObjects = desired.Secrets.Select(o => (o.IsConfig, o.EngineName)).ToHashSet();
+        foreach (var o in actual.Objects.Values.Where(o => o.Owned && !desiredObjects.Contains((o.IsConfig, o.Name))).OrderBy(o => o.Name, StringComparer.Ordinal))
+        {
+            if (policy.Prune) steps.Add(new RemoveObject(o.Name, o.IsConfig));
+            else warnings.Add($"{(o.IsConfig ? "config" : "secret")} {o.Name} is no longer in Git; kept because prune is off");
+        }
+        PlanVolumeRemovals(desired, actual, policy, steps, warnings);
         return new Plan(desired.Revision, steps, warnings);
+    }
+
+    /// <summary>
+    /// Data is never deleted by default: a volume that left Git is removed only when the application opted in
+    /// (prune and prune-volumes), and the step says so in the plan. A StatefulSet's claims outlive scaling down,
+    /// as in Kubernetes; a replica's scratch volume goes when no replica of that name is left.
+    /// </summary>
+    static void PlanVolumeRemovals(DesiredApp desired, ActualApp actual, AppPolicy policy, List<PlanStep> steps, List<string> warnings)
+    {
+        var wanted = desired.Volumes.Select(v => v.EngineName).ToHashSet(StringComparer.Ordinal);
+        var services = desired.Services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var replicas = desired.Services.SelectMany(s => Enumerable.Range(s.FirstOrdinal, s.Replicas).Select(o => s.ReplicaName(desired.Project, o)))
+            .Concat(actual.Containers.Select(c => c.Name)).ToHashSet(StringComparer.Ordinal);
+        foreach (var v in actual.OwnedVolumes.Where(v => !wanted.Contains(v.Name)).OrderBy(v => v.Name, StringComparer.Ordinal))
+        {
+            if (v.ScratchOf is { } replica)
+            {
+                if (!replicas.Contains(replica)) steps.Add(new RemoveVolume(v.Name, Scratch: true));
+                continue;
+            }
+            if (v.AnonymousOf is { } of)
+            {
+                // A replica's anonymous data: kept while the replica exists or may come back; removed with the replica only under prune-volumes.
+                if (!replicas.Contains(of) && policy.Prune && policy.PruneVolumes) steps.Add(new RemoveVolume(v.Name));
+                continue;
+            }
+            if (v.ClaimOf is { } owner && services.Contains(owner)) continue; // scaled down: the claim waits for the replica to come back
+            if (policy.Prune && policy.PruneVolumes) steps.Add(new RemoveVolume(v.Name));
+            else warnings.Add($"volume {v.Name} is no longer in Git; kept with its data (volumes are only removed with prune-volumes)");
+        }
     }
 
     static RolloutService? Rollout(DesiredApp app, DesiredService svc, ActualApp actual)

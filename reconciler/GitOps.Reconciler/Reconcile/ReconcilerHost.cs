@@ -17,7 +17,7 @@ internal sealed class ReconcilerHost : IDisposable
 {
     readonly Engine _engine;
     readonly string _root;
-    readonly Action<string> _log;
+    readonly ReconcilerLog _log;
     readonly GitSourceCache _sources;
     readonly PollScheduler _scheduler;
     readonly ConcurrentDictionary<string, AppController> _apps = new(StringComparer.Ordinal);
@@ -31,11 +31,11 @@ internal sealed class ReconcilerHost : IDisposable
     {
         _engine = engine;
         _root = Path.Combine(root, "reconciler");
-        _log = log;
+        _log = new ReconcilerLog(log);
         DriftInterval = driftInterval;
         Directory.CreateDirectory(_root);
         _sources = new GitSourceCache(_root);
-        _scheduler = new PollScheduler((app, e) => log($"app {app}: poll failed: {e.Message}"));
+        _scheduler = new PollScheduler((app, e) => _log.Write(LogEvents.PollFailed, app, e.Message));
         foreach (var spec in configured) { _origins[spec.Name] = "config"; Register(spec); }
         foreach (var record in ReadRegistry())
             if (!_origins.ContainsKey(record.Spec.Name)) { _origins[record.Spec.Name] = record.Origin; Register(record.Spec); }
@@ -53,7 +53,7 @@ internal sealed class ReconcilerHost : IDisposable
             if (app.Spec.Source.Kind == SourceKind.Git) _scheduler.ScheduleAsync(app.Spec.Name, app.Spec.Schedule, PollAsync).GetAwaiter().GetResult();
             var pending = new Journal(Path.Combine(AppDir(app.Spec.Name), "journal.json")).Pending();
             var trigger = pending is not null ? SyncTrigger.Resume : SyncTrigger.Startup;
-            if (pending is not null) _log($"app {app.Spec.Name}: resuming the apply of {pending.Revision} interrupted at step {pending.Done + 1} of {pending.Steps.Count}");
+            if (pending is not null) _log.Write(LogEvents.Resuming, app.Spec.Name, $"resuming the apply of {pending.Revision} interrupted at step {pending.Done + 1} of {pending.Steps.Count}");
             _ = Task.Run(() => app.SyncAsync(trigger, NextCycle(), pending?.Revision is { } r && !r.StartsWith("local-", StringComparison.Ordinal) ? r : null, _stop.Token));
         }
         _driftLoop = Task.Run(DriftLoopAsync);
@@ -63,7 +63,7 @@ internal sealed class ReconcilerHost : IDisposable
 
     void Register(AppSpec spec)
     {
-        var controller = new AppController(_engine, _sources, AppDir(spec.Name), spec, _log);
+        var controller = new AppController(_engine, _sources, AppDir(spec.Name), spec, _log.For(spec.Name));
         _apps[spec.Name] = controller;
     }
 
@@ -169,7 +169,7 @@ internal sealed class ReconcilerHost : IDisposable
                 foreach (var app in _apps.Values)
                 {
                     try { await app.CheckDriftAsync(_stop.Token); }
-                    catch (Exception e) when (e is EngineException or IOException) { _log($"app {app.Spec.Name}: drift check failed: {e.Message}"); }
+                    catch (Exception e) when (e is EngineException or IOException) { _log.Write(LogEvents.DriftCheckFailed, app.Spec.Name, e.Message); }
                 }
         }
         catch (OperationCanceledException) { }
@@ -179,7 +179,7 @@ internal sealed class ReconcilerHost : IDisposable
     {
         var path = Path.Combine(_root, "apps.json");
         try { return AtomicFile.ReadJson(path, AppJson.Default.ListAppRecord) ?? []; }
-        catch (JsonException e) { _log($"ignoring unreadable {path}: {e.Message}"); return []; }
+        catch (JsonException e) { _log.Write(LogEvents.StateUnreadable, null, $"ignoring unreadable {path}: {e.Message}"); return []; }
     }
 
     void WriteRegistry()
@@ -211,6 +211,13 @@ internal static class Teardown
             .Select(c => Executor.StopAndRemoveAsync(engine, c.Id, null, ct)));
         foreach (var n in engine.Networks.List().Where(n => n.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
             try { engine.Networks.Remove(n.Id); } catch (NotFoundException) { }
-        _ = volumes; // named volumes are removed only on request; the volume store arrives with the storage work
+        // Secrets and configs are the application's own copies of what Git holds: nothing is lost with them.
+        foreach (var kind in new[] { GitOps.Runtime.Secrets.SecretKind.Secret, GitOps.Runtime.Secrets.SecretKind.Config })
+            foreach (var o in engine.Secrets.List(kind).Where(o => o.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
+                try { engine.Secrets.Remove(kind, o.Id); } catch (NotFoundException) { }
+        // Volumes hold data: as compose down, only scratch space goes unless -v (--remove-volumes) asks for all.
+        foreach (var v in engine.Volumes.List().Where(v => v.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
+            if (volumes || v.Labels.ContainsKey(ManagedLabels.Ephemeral))
+                try { engine.Volumes.Remove(v.Name); } catch (NotFoundException) { }
     }
 }
