@@ -4,12 +4,18 @@ using Xunit;
 
 namespace GitOps.EndToEnd.Tests;
 
+/// <summary>A daemon of its own (no webhook listener: the loop tests' fixture owns that port), so both classes run in parallel.</summary>
+public sealed class GitOpsStorageFixture : DaemonFixture
+{
+    protected override string ExtraDaemonArgs => "--drift-interval 500ms";
+}
+
 /// <summary>
 /// What manifests ask of storage and images, applied by the GitOps loop: named volumes, anonymous volumes,
 /// files bound from the repository, secrets and configs as files and variables, StatefulSet claims, and
 /// images pulled from a registry on first use.
 /// </summary>
-public sealed class GitOpsStorageTests(GitOpsFixture d) : IClassFixture<GitOpsFixture>
+public sealed class GitOpsStorageTests(GitOpsStorageFixture d) : IClassFixture<GitOpsStorageFixture>
 {
     static string Canary() => "gitops-canary-" + Guid.NewGuid().ToString("N");
 
@@ -162,6 +168,7 @@ public sealed class GitOpsStorageTests(GitOpsFixture d) : IClassFixture<GitOpsFi
                         - { name: shared, mountPath: /shared }
                     - name: side
                       image: bb
+                      imagePullPolicy: IfNotPresent
                       command: ["sleep", "3600"]
                       volumeMounts:
                         - { name: cache, mountPath: /cache }
@@ -184,6 +191,7 @@ public sealed class GitOpsStorageTests(GitOpsFixture d) : IClassFixture<GitOpsFi
                   containers:
                     - name: store
                       image: bb
+                      imagePullPolicy: Never
                       command: ["sh", "-c", "hostname > /var/data/owner; sleep 3600"]
                       volumeMounts: [{ name: data, mountPath: /var/data }]
               volumeClaimTemplates:

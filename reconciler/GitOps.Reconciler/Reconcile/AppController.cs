@@ -198,7 +198,11 @@ internal sealed class AppController : IDisposable
         Drift = new DriftReport(Spec.Name, desired.Revision, now, Spec.Policy.Heals ? "heal" : "report", items);
         Metrics.SetDrift(Spec.Name, items.Count);
         if (items.Count != previous)
-            foreach (var i in items.Where(i => i.Since == now)) Publish("drift", desired.Revision, ("resource", i.Resource), ("kind", i.Kind), ("expected", i.Expected), ("found", i.Found));
+            foreach (var i in items.Where(i => i.Since == now))
+            {
+                Publish("drift", desired.Revision, ("resource", i.Resource), ("kind", i.Kind), ("expected", i.Expected), ("found", i.Found));
+                _log.Write(LogEvents.DriftFound, $"{i.Kind} {i.Resource}: expected {i.Expected}, found {i.Found}");
+            }
         Status = Status with
         {
             DriftCount = items.Count,

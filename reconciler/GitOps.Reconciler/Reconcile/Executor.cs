@@ -130,7 +130,12 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
             if (!GitOps.Runtime.Images.ImageReference.TryParse(c.Image, out var reference, out var error))
                 throw new ApplyException($"service {svc.Name}", $"invalid image reference \"{c.Image}\": {error}");
             log.Write(LogEvents.ImagePull, $"pulling {c.Image}");
-            await engine.Puller.PullAsync(reference!, c.Platform, _ => { }, ct);
+            try { await engine.Puller.PullAsync(reference!, c.Platform, _ => { }, ct); }
+            catch (EngineException e) when (c.Pull == PullPolicy.Always && engine.Images.Find(c.Image) is not null)
+            {
+                // "Always" asks for the newest image, not for an outage to stop a rollout: the local copy serves.
+                log.Write(LogEvents.ImagePullFailed, $"pulling {c.Image} failed ({e.Message}); using the local image");
+            }
         }
     }
 

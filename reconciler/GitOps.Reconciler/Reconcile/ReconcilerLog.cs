@@ -17,6 +17,8 @@ internal static class LogEvents
     public static readonly LogEvent ImagePull = new(1009, "image.pull");
     public static readonly LogEvent ImageBuild = new(1010, "image.build");
     public static readonly LogEvent StateUnreadable = new(1011, "state.unreadable", "warn");
+    public static readonly LogEvent DriftFound = new(1012, "drift.found", "warn");
+    public static readonly LogEvent ImagePullFailed = new(1013, "image.pull-failed", "warn");
 }
 
 /// <summary>
