@@ -20,9 +20,9 @@ internal static class ImageCommands
         return group;
     }
 
-    /// <summary>docker images and docker rmi.</summary>
+    /// <summary>docker images and docker rmi. No top-level history: <c>gitops history APP</c> is an application's revisions; an image's is <c>gitops image history</c>.</summary>
     public static IEnumerable<Command> ShortForms() => [List("images", []), Remove("rmi", []), Tag(), RegistryCommands.Pull(), BuildCommand.Create(),
-        ImageStoreCommands.History(), ImageStoreCommands.Save(), ImageStoreCommands.Load(), ImageStoreCommands.Push()];
+        ImageStoreCommands.Save(), ImageStoreCommands.Load(), ImageStoreCommands.Push()];
 
     static Command Import()
     {
