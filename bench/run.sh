@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks with their peers installed: bench/run.sh [engine|network|images|storage] [--runs N] [--sleepers N] [--volumes N] ...
+# Runs the benchmarks with their peers installed: bench/run.sh [engine|network|images|storage|gitops] [--runs N] [--sleepers N] [--volumes N] [--apps N] [--interval SECONDS] ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x out/gitops ] || ./install.sh

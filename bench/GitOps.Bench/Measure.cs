@@ -9,6 +9,7 @@ public static class Measure
     public sealed record Series(string Name, IReadOnlyList<double> Millis)
     {
         public double P50 => Percentile(0.50);
+        public double P90 => Percentile(0.90);
         public double P95 => Percentile(0.95);
         public double Mean => Millis.Average();
         double Percentile(double p)
@@ -107,6 +108,22 @@ public static class Measure
             try
             {
                 var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+                if (line is not null) kb += long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
+            }
+            catch (IOException) { }
+        }
+        return kb / 1024.0;
+    }
+
+    /// <summary>Proportional set size of processes, in MiB: pages shared among them (one binary's text in many shims) counted once in all.</summary>
+    public static double PssMiB(params int[] pids)
+    {
+        long kb = 0;
+        foreach (var pid in pids)
+        {
+            try
+            {
+                var line = File.ReadLines($"/proc/{pid}/smaps_rollup").FirstOrDefault(l => l.StartsWith("Pss:", StringComparison.Ordinal));
                 if (line is not null) kb += long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
             }
             catch (IOException) { }

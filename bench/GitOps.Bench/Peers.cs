@@ -9,24 +9,61 @@ public sealed class GitopsDaemon : IDisposable
     public string Binary { get; }
     public string Socket { get; }
 
+    readonly string _table, _linkTag;
     readonly HashSet<string> _linksBefore = Links();
     readonly HashSet<string> _tablesBefore = Tables();
 
-    public GitopsDaemon(string binary, string dir)
+    readonly System.Text.StringBuilder _log = new();
+
+    /// <param name="extraArgs">More daemon flags (--webhook-listen, --config, --drift-interval, ...).</param>
+    public GitopsDaemon(string binary, string dir, params string[] extraArgs)
     {
         Binary = binary;
         Socket = Path.Combine(dir, "gitops.sock");
-        _process = Process.Start(new ProcessStartInfo(binary)
+        // Host-global names carry a hash of the root: this daemon's nft table and links, never another daemon's.
+        var instance = new GitOps.Runtime.EnginePaths(Path.Combine(dir, "root")).InstanceName;
+        _table = instance.Replace('-', '_');
+        _linkTag = instance["gitops-".Length..][..4];
+        var psi = new ProcessStartInfo(binary)
         {
             ArgumentList = { "daemon", "--root", Path.Combine(dir, "root"), "--socket", Socket },
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        })!;
-        _ = _process.StandardOutput.ReadToEndAsync();
-        _ = _process.StandardError.ReadToEndAsync();
+        };
+        foreach (var a in extraArgs) psi.ArgumentList.Add(a);
+        _process = new Process { StartInfo = psi };
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
         for (var i = 0; i < 200 && Measure.TryRun(binary, "--socket", Socket, "version").Code != 0; i++) Thread.Sleep(50);
     }
 
+    void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_log) _log.AppendLine(line);
+    }
+
+    /// <summary>What the daemon printed so far (its log: applied steps, syncs with their engine time).</summary>
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
     public int Pid => _process.Id;
+
+    /// <summary>An HTTP client for the daemon's API on its Unix socket.</summary>
+    public HttpClient Api()
+    {
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var s = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await s.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(Socket), ct);
+                return new System.Net.Sockets.NetworkStream(s, ownsSocket: true);
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri("http://gitops/") };
+    }
 
     public string Cli(params string[] args) => Measure.Run(Binary, ["--socket", Socket, .. args]);
 
@@ -36,8 +73,8 @@ public sealed class GitopsDaemon : IDisposable
         Measure.TryRun("kill", "-TERM", _process.Id.ToString());
         if (!_process.WaitForExit(15000)) _process.Kill();
         // The default bridge outlives a daemon (as docker0 does); this daemon's root is thrown away, so are they.
-        foreach (var t in Tables().Except(_tablesBefore)) Measure.TryRun("nft", "delete", "table", "ip", t);
-        foreach (var l in Links().Except(_linksBefore)) Measure.TryRun("ip", "link", "del", l);
+        foreach (var t in Tables().Except(_tablesBefore).Where(t => t == _table)) Measure.TryRun("nft", "delete", "table", "ip", t);
+        foreach (var l in Links().Except(_linksBefore).Where(l => l[1..].StartsWith(_linkTag, StringComparison.Ordinal))) Measure.TryRun("ip", "link", "del", l);
     }
 
     static HashSet<string> Tables() =>
@@ -93,6 +130,8 @@ public sealed class DockerPeer : IDisposable
         peer.Dispose();
         return null;
     }
+
+    public int Pid => _dockerd.Id;
 
     public (int Code, string Output) TryCli(params string[] args) => Measure.TryRun("docker", ["-H", Host, .. args]);
 

@@ -3,3 +3,4 @@
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("gitops")]
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("GitOps.Cli")]
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("ManifestBench")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("GitOps.Bench")]
