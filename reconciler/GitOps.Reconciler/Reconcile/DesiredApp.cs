@@ -20,6 +20,12 @@ internal sealed record DesiredApp(
 {
     /// <summary>Where relative bind mounts and config files are resolved: the application's directory in the revision's tree.</summary>
     public string? BaseDirectory { get; init; }
+
+    Dictionary<string, DesiredService>? _byName;
+
+    /// <summary>A service by name (built once: routers of large apps look their backends up often).</summary>
+    public DesiredService? Service(string name) =>
+        (_byName ??= Services.GroupBy(s => s.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal)).GetValueOrDefault(name);
 }
 
 internal sealed record DesiredNetwork(string Key, string EngineName, bool External, bool Internal, string? Subnet, string? Gateway);

@@ -44,8 +44,11 @@ internal static class Planner
             steps.Add(new EnsureObject(o, found is not null));
         }
 
+        // One pass over actual state, then lookups: a plan over 10,000 services must not scan every container per service.
+        var byService = actual.Containers.Where(c => c.Part is null).GroupBy(c => c.Service, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         foreach (var svc in DependencyOrder(desired.Services))
-            if (Rollout(desired, svc, actual) is { } step) steps.Add(step);
+            if (Rollout(desired, svc, byService.GetValueOrDefault(svc.Name) ?? []) is { } step) steps.Add(step);
 
         var desiredRouters = desired.Routers.ToDictionary(r => r.Name, StringComparer.Ordinal);
         var actualRouters = actual.Routers.ToDictionary(r => r.Name, StringComparer.Ordinal);
@@ -108,9 +111,10 @@ internal static class Planner
         }
     }
 
-    static RolloutService? Rollout(DesiredApp app, DesiredService svc, ActualApp actual)
+    static RolloutService? Rollout(DesiredApp app, DesiredService svc, List<ActualContainer> mine)
     {
-        var mine = actual.Containers.Where(c => c.Service == svc.Name && c.Part is null).ToList();
+        var byName = new Dictionary<string, ActualContainer>(StringComparer.Ordinal);
+        foreach (var c in mine) byName.TryAdd(c.Name, c);
         var desiredOrdinals = Enumerable.Range(svc.FirstOrdinal, svc.Replicas).ToList();
         var create = new List<int>();
         var start = new List<int>();
@@ -119,7 +123,7 @@ internal static class Planner
         var image = svc.Spec.Template.Containers.FirstOrDefault()?.Image;
         foreach (var o in desiredOrdinals)
         {
-            var slot = mine.FirstOrDefault(c => c.Name == svc.ReplicaName(app.Project, o));
+            var slot = byName.GetValueOrDefault(svc.ReplicaName(app.Project, o));
             if (slot is null) { create.Add(o); continue; }
             keep.Add(slot.Id);
             if (slot.Hash != svc.Hash || (image is not null && slot.Image != image) || !EnvMatches(svc, slot)) replace.Add(o);
@@ -162,23 +166,37 @@ internal static class Planner
         a.Backends.Select(b => (b.Container, b.Port)).ToHashSet().SetEquals(ExpectedBackends(app, r));
 
     public static IEnumerable<(string Container, int Port)> ExpectedBackends(DesiredApp app, DesiredRouter r) =>
-        r.Backends.SelectMany(b => app.Services.Where(s => s.Name == b.Service)
-            .SelectMany(s => Enumerable.Range(s.FirstOrdinal, s.Replicas).Select(o => (s.ReplicaName(app.Project, o), b.TargetPort))));
+        r.Backends.SelectMany(b => app.Service(b.Service) is { } s
+            ? Enumerable.Range(s.FirstOrdinal, s.Replicas).Select(o => (s.ReplicaName(app.Project, o), b.TargetPort))
+            : []);
 
-    /// <summary>Services after the ones they depend on (Kahn's algorithm; cycles were rejected at load, ties by name).</summary>
+    /// <summary>Services after the ones they depend on (Kahn's algorithm, ties by name; cycles were rejected at load).</summary>
     public static IReadOnlyList<DesiredService> DependencyOrder(IReadOnlyList<DesiredService> services)
     {
-        var byName = services.ToDictionary(s => s.Name, StringComparer.Ordinal);
-        var done = new HashSet<string>(StringComparer.Ordinal);
-        var result = new List<DesiredService>();
-        var pending = services.OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
-        while (pending.Count > 0)
+        var byName = new Dictionary<string, DesiredService>(StringComparer.Ordinal);
+        foreach (var s in services) byName.TryAdd(s.Name, s);
+        var waiting = new Dictionary<string, int>(StringComparer.Ordinal);
+        var dependents = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        var ready = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var s in byName.Values)
         {
-            var ready = pending.FirstOrDefault(s => s.DependsOn.All(d => done.Contains(d.Service) || !byName.ContainsKey(d.Service))) ?? pending[0];
-            pending.Remove(ready);
-            done.Add(ready.Name);
-            result.Add(ready);
+            var deps = s.DependsOn.Select(d => d.Service).Where(d => d != s.Name && byName.ContainsKey(d)).Distinct(StringComparer.Ordinal).ToList();
+            waiting[s.Name] = deps.Count;
+            foreach (var d in deps) (dependents.TryGetValue(d, out var l) ? l : dependents[d] = []).Add(s.Name);
+            if (deps.Count == 0) ready.Add(s.Name);
         }
+        var result = new List<DesiredService>(byName.Count);
+        while (ready.Count > 0)
+        {
+            var next = ready.Min!;
+            ready.Remove(next);
+            result.Add(byName[next]);
+            foreach (var d in dependents.GetValueOrDefault(next) ?? [])
+                if (--waiting[d] == 0) ready.Add(d);
+        }
+        // A cycle cannot pass validation; should one get here, its services still run, by name.
+        if (result.Count < byName.Count)
+            result.AddRange(byName.Values.Where(s => waiting[s.Name] > 0).OrderBy(s => s.Name, StringComparer.Ordinal));
         return result;
     }
 }
