@@ -184,7 +184,12 @@ public sealed class GitOpsLoopBench(string gitops, string repo, int runs, int ap
             Name = r.Name, Network = r.Network, Vip = "10.99.0.1", Protocol = r.Protocol, Port = r.Port, HostPort = r.HostPort,
             Backends = Planner.ExpectedBackends(desired, r).Select(b => new RouterBackendConfig { Container = b.Container, Port = b.Port }).ToList(),
         }).ToList();
-        return new ActualApp(containers, networks, owned, routers);
+        return new ActualApp(containers, networks, owned, routers)
+        {
+            Volumes = desired.Volumes.Select(v => v.EngineName).ToHashSet(StringComparer.Ordinal),
+            OwnedVolumes = desired.Volumes.Where(v => !v.External).Select(v => new ActualVolume(v.EngineName, null, v.Service)).ToList(),
+            Objects = desired.Secrets.ToDictionary(o => (o.IsConfig, o.EngineName), o => new ActualObject(o.EngineName, o.IsConfig, !o.External, o.Digest)),
+        };
     }
 
     // ---------------------------------------------------------------- through the daemon
