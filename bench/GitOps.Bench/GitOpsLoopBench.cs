@@ -284,7 +284,7 @@ public sealed class GitOpsLoopBench(string gitops, string repo, int runs, int ap
         var s = new Measure.Series("commit -> converged (poll every 2s)", total);
         Console.WriteLine($"\n## commit to converged by poll: --interval 2s (default jitter up to 10 %), commits at random points of the period, {n} runs");
         Console.WriteLine(string.Create(_inv, $"{s.Name,-38} p50 {s.P50:0} ms, p90 {s.P90:0} ms, min {s.Millis.Min():0} ms, max {s.Millis.Max():0} ms"));
-        Console.WriteLine("polls firing in the same 5-second slot share one fetch (ReconcilerHost.PollCycle), so below 5 s the interval does not bound the wait");
+        Console.WriteLine("polls firing in the same second share one fetch (ReconcilerHost.PollCycle)");
         Console.WriteLine("published figure, not measured here: Argo CD polls every 180 s by default (90 s on average from a push, without its webhook)");
     }
 

@@ -75,9 +75,10 @@ internal sealed class ReconcilerHost : IDisposable
 
     /// <summary>
     /// Cycle numbers only grow (the source cache fetches a repository at most once per cycle). Polls firing in
-    /// the same five-second slot share a number, so applications on one repository share one fetch.
+    /// the same second share a number, so applications on one repository polled together share one fetch; a
+    /// longer slot would hold a short interval back (a poll late in a slot would reuse a fetch from its start).
     /// </summary>
-    static long PollCycle() => DateTimeOffset.UtcNow.ToUnixTimeSeconds() / 5 * 1000;
+    static long PollCycle() => DateTimeOffset.UtcNow.ToUnixTimeSeconds() * 1000;
 
     /// <summary>A cycle newer than any handed out so far: webhooks and manual syncs always fetch.</summary>
     public long NextCycle()
