@@ -34,7 +34,7 @@ gitops app add pets --repo "$repo" --branch main --path compose --interval 30s -
 echo "==> gitops status"
 gitops status
 echo "==> the web front end on port 3000:"
-for _ in $(seq 50); do out=$(nc -w 2 127.0.0.1 3000 <<<$'GET / HTTP/1.0\r\n\r\n' 2>/dev/null || true); [ -n "$out" ] && break; sleep 0.1; done
+for _ in $(seq 50); do out=$(busybox nc -w 2 127.0.0.1 3000 <<<$'GET / HTTP/1.0\r\n\r\n' 2>/dev/null || true); [ -n "$out" ] && break; sleep 0.1; done
 printf '%s\n' "$out" | sed -n '/<h1>/p'
 echo
 echo "Try: edit $repo/compose/compose.yaml, commit, then 'gitops diff pets' or wait for 'gitops status'."
