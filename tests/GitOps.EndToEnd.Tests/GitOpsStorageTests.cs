@@ -262,4 +262,52 @@ public sealed class GitOpsStorageTests(GitOpsStorageFixture d) : IClassFixture<G
         d.Ok("app", "rm", "--remove-resources", "pl");
         d.Ok("rmi", image);
     }
+
+    [Fact]
+    public void Kubernetes_http_and_tcp_probes_run_without_tools_in_the_image_and_gate_the_rollout()
+    {
+        static string Deployment(string probe) => $$"""
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: web }
+            spec:
+              replicas: 1
+              selector: { matchLabels: { app: web } }
+              template:
+                metadata: { labels: { app: web } }
+                spec:
+                  containers:
+                    - name: web
+                      image: bb
+                      imagePullPolicy: Never
+                      command: ["sh", "-c", "mkdir -p /www && echo ok > /www/healthz && exec httpd -f -p 8080 -h /www"]
+                      ports: [{ name: http, containerPort: 8080 }]
+                      readinessProbe:
+                        {{probe}}
+                        periodSeconds: 1
+                        timeoutSeconds: 1
+                        failureThreshold: 2
+
+            """;
+        var repo = new TestRepo(Path.Combine(d.Dir, "repo-probes"));
+        var v1 = repo.Commit("v1", ("web.yaml", Deployment("httpGet: { path: /healthz, port: http }")));
+        d.Ok("app", "add", "pr", "--repo", repo.Dir, "--interval", "1h");
+        WaitForRevision("pr", v1);
+        Assert.Equal("healthy", d.Ok("inspect", "-f", "{{.State.Health.Status}}", "pr-web-1"));
+        Assert.Contains("HTTP probe of port 8080/healthz: HTTP/1.", d.Ok("inspect", "-f", "{{json .State.Health}}", "pr-web-1"));
+
+        // A TCP probe on a port nothing listens on: the new replica never becomes ready, the sync fails and says
+        // why, and the old replica keeps its name and serves on.
+        var before = Id("pr-web-1");
+        var v2 = repo.Commit("v2", ("web.yaml", Deployment("tcpSocket: { port: 9999 }")));
+        var sync = d.Cli("sync", "pr");
+        Assert.NotEqual(0, sync.ExitCode);
+        Assert.Contains("unhealthy", sync.Stdout + sync.Stderr);
+        Assert.Contains("TCP probe of port 9999", sync.Stdout + sync.Stderr);
+        Assert.Equal(before, Id("pr-web-1"));
+        Assert.Equal("running", d.Ok("inspect", "-f", "{{.State.Status}}", "pr-web-1"));
+        Assert.DoesNotContain("-old-", d.Ok("ps", "-a", "--filter", "label=gitops.app=pr", "--format", "{{.Names}}"));
+        _ = v2;
+        d.Ok("app", "rm", "--remove-resources", "pr");
+    }
 }

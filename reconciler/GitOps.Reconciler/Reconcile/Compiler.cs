@@ -406,7 +406,9 @@ internal static class Compiler
             ProbeKind.Exec => ["CMD", .. p.Action.Command],
             ProbeKind.Shell => ["CMD-SHELL", string.Join(' ', p.Action.Command)],
             ProbeKind.Disabled => ["NONE"],
-            // HTTP and TCP probes are checked by the reconciler from outside (no tool in the image needed).
+            // HTTP and TCP probes are made by the engine inside the container's network namespace: no tool in the image needed.
+            ProbeKind.Http when p.Action.Port is { } port => ["HTTP-GET", port.ToString(CultureInfo.InvariantCulture), p.Action.Path ?? "/", p.Action.Scheme ?? "HTTP"],
+            ProbeKind.Tcp when p.Action.Port is { } port => ["TCP", port.ToString(CultureInfo.InvariantCulture)],
             _ => null,
         };
         if (test is null) return null;

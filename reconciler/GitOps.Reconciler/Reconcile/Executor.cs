@@ -173,7 +173,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
             {
                 // Start-first: the old replica steps aside under another name, keeps serving until the new
                 // one is ready, then leaves. A crash in between leaves an "-old-" container the next plan removes.
-                var old = new List<string>();
+                var old = new List<(string Id, string Name)>();
                 foreach (var o in batch)
                 {
                     var name = svc.ReplicaName(app.Project, o);
@@ -181,12 +181,24 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
                     {
                         var aside = $"{name}-old-{c.Id[..8]}";
                         engine.Containers.Rename(c.Id, aside);
-                        old.Add(c.Id);
+                        old.Add((c.Id, name));
                     }
                 }
-                await StartReplicasAsync(app, svc, batch, ct);
+                try { await StartReplicasAsync(app, svc, batch, ct); }
+                catch (ApplyException)
+                {
+                    // The new replica never became ready: it goes, and the old one takes its name (and its
+                    // router slot) back, so a failed rollout leaves the service as it was, as Kubernetes does.
+                    foreach (var (id, name) in old)
+                    {
+                        if (engine.Containers.Find(name) is { } failed && failed.Id != id) await RemoveContainerAsync(failed.Id, svc.StopGrace, ct);
+                        engine.Containers.Rename(id, name);
+                    }
+                    RefreshRouters(app, svc.Name);
+                    throw;
+                }
                 RefreshRouters(app, svc.Name);
-                await Task.WhenAll(old.Select(id => RemoveContainerAsync(id, svc.StopGrace, ct)));
+                await Task.WhenAll(old.Select(o => RemoveContainerAsync(o.Id, svc.StopGrace, ct)));
             }
             else
             {

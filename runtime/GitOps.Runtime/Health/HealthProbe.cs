@@ -19,6 +19,7 @@ internal static class HealthProbe
     /// </summary>
     public static async Task<HealthLog> RunAsync(ExecManager execs, Container c, HealthSpec spec, CancellationToken ct)
     {
+        if (spec.Kind != HealthCheckKind.Exec) return await NetworkProbe.RunAsync(c, spec, ct).ConfigureAwait(false);
         var start = DateTimeOffset.UtcNow;
         var output = new ProbeOutput();
         ExecInstance exec;

@@ -9,6 +9,13 @@ namespace GitOps.Runtime.Health;
 public sealed record HealthSpec(IReadOnlyList<string> Command, TimeSpan Interval, TimeSpan Timeout, TimeSpan StartPeriod,
     TimeSpan StartInterval, int Retries)
 {
+    /// <summary>Exec (Docker's kinds), or a connection the daemon makes inside the container's network namespace.</summary>
+    public HealthCheckKind Kind { get; init; } = HealthCheckKind.Exec;
+    public int Port { get; init; }
+    /// <summary>HTTP-GET: the request path, and whether to speak TLS (unverified, as Kubernetes' HTTPS probes).</summary>
+    public string Path { get; init; } = "/";
+    public bool Https { get; init; }
+
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30), DefaultTimeout = TimeSpan.FromSeconds(30),
         DefaultStartInterval = TimeSpan.FromSeconds(5);
     public const int DefaultRetries = 3;
@@ -19,11 +26,27 @@ public sealed record HealthSpec(IReadOnlyList<string> Command, TimeSpan Interval
     /// <summary>
     /// The check a container config asks for; null when there is none: no config, an empty Test
     /// (nothing to inherit from), ["NONE"], or a kind Docker does not know (it warns and runs nothing).
-    /// CMD runs its arguments as they are; CMD-SHELL runs its one string with /bin/sh -c.
+    /// CMD runs its arguments as they are; CMD-SHELL runs its one string with /bin/sh -c. Two kinds are
+    /// gitops' own, for Kubernetes probes that need no tool in the image: ["HTTP-GET", PORT, PATH, "HTTP"|"HTTPS"]
+    /// (healthy on a status from 200 to 399) and ["TCP", PORT] (healthy when a connection opens).
     /// </summary>
     public static HealthSpec? From(HealthConfig? config)
     {
         if (config?.Test is not { Count: > 0 } test) return null;
+        if (test[0] is "HTTP-GET" or "TCP")
+        {
+            if (test.Count < 2 || !int.TryParse(test[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535)
+                return null;
+            return new HealthSpec([],
+                Duration(config.Interval, DefaultInterval), Duration(config.Timeout, DefaultTimeout),
+                Duration(config.StartPeriod, TimeSpan.Zero), Duration(config.StartInterval, DefaultStartInterval),
+                config.Retries > 0 ? config.Retries : DefaultRetries)
+            {
+                Kind = test[0] == "TCP" ? HealthCheckKind.Tcp : HealthCheckKind.Http, Port = port,
+                Path = test.Count > 2 && test[2].StartsWith('/') ? test[2] : "/",
+                Https = test.Count > 3 && string.Equals(test[3], "HTTPS", StringComparison.OrdinalIgnoreCase),
+            };
+        }
         IReadOnlyList<string>? argv = test[0] switch
         {
             "CMD" when test.Count > 1 => test.Skip(1).ToList(),
@@ -71,6 +94,16 @@ public sealed record HealthSpec(IReadOnlyList<string> Command, TimeSpan Interval
         if (config.Retries < 0) errors.Add("Retries in Healthcheck cannot be negative");
         Check("StartPeriod", config.StartPeriod);
         Check("StartInterval", config.StartInterval);
+        if (config.Test is [("HTTP-GET" or "TCP") and var kind, ..] test &&
+            (test.Count < 2 || !int.TryParse(test[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535))
+            errors.Add($"{kind} health check needs a port from 1 to 65535, as [\"{kind}\", \"8080\"{(kind == "TCP" ? "" : ", \"/healthz\"")}]");
         return errors;
     }
+}
+
+public enum HealthCheckKind
+{
+    Exec,
+    Http,
+    Tcp,
 }

@@ -27,6 +27,19 @@ public sealed class HealthSpecTests
     }
 
     [Fact]
+    public void Http_and_tcp_checks_are_made_by_the_daemon_and_need_a_port()
+    {
+        var http = HealthSpec.From(new HealthConfig(["HTTP-GET", "8080", "/healthz", "HTTPS"]))!;
+        Assert.Equal((HealthCheckKind.Http, 8080, "/healthz", true), (http.Kind, http.Port, http.Path, http.Https));
+        var plain = HealthSpec.From(new HealthConfig(["HTTP-GET", "80"]))!;
+        Assert.Equal(("/", false), (plain.Path, plain.Https));
+        var tcp = HealthSpec.From(new HealthConfig(["TCP", "5432"]))!;
+        Assert.Equal((HealthCheckKind.Tcp, 5432), (tcp.Kind, tcp.Port));
+        Assert.Null(HealthSpec.From(new HealthConfig(["TCP", "http"])));
+        Assert.Equal(["TCP health check needs a port from 1 to 65535, as [\"TCP\", \"8080\"]"], HealthSpec.Validate(new HealthConfig(["TCP", "99999"])));
+    }
+
+    [Fact]
     public void Zero_timings_take_dockers_defaults_and_nanoseconds_are_kept()
     {
         var d = HealthSpec.From(new HealthConfig(["CMD", "true"]))!;
