@@ -154,11 +154,14 @@ internal static class Compiler
     /// A Kubernetes reference from a namespaced workload names an object in the same namespace (model keys
     /// are NAME.NAMESPACE outside the default one); Compose names are as written.
     /// </summary>
-    static string Ref(Service s, string name)
+    static string Ref(Service s, string name) =>
+        s.Format == SourceFormat.Kubernetes ? Kubernetes.KubeNames.Qualify(name, Namespace(s)) : name;
+
+    /// <summary>A Kubernetes workload's namespace: model names are NAME.NAMESPACE outside the default one.</summary>
+    static string Namespace(Service s)
     {
-        if (s.Format != SourceFormat.Kubernetes) return name;
         var dot = s.Name.IndexOf('.', StringComparison.Ordinal);
-        return Kubernetes.KubeNames.Qualify(name, dot < 0 ? null : s.Name[(dot + 1)..]);
+        return dot < 0 ? Kubernetes.KubeNames.DefaultNamespace : s.Name[(dot + 1)..];
     }
 
     /// <summary>A config's content digest: configs are not secret, but a digest keeps plans short.</summary>
@@ -210,7 +213,7 @@ internal static class Compiler
                 Name = i == 0 ? main : $"{main}-{c.Name}",
                 Entrypoint = c.Entrypoint?.ToList(),
                 Cmd = c.Command?.ToList(),
-                Env = Env(c, main),
+                Env = Env(c, main, Namespace(s)),
                 WorkingDir = c.WorkingDir,
                 User = c.User,
                 // A pod's hostname is its name in Kubernetes (what StatefulSet members rely on); Compose keeps Docker's short ID.
@@ -271,23 +274,23 @@ internal static class Compiler
     /// values are never put here: they go to the engine as references it resolves at start (<see cref="EnvFromObjects"/>),
     /// so no value shows in inspect output or state files.
     /// </summary>
-    static List<string> Env(Model.Container c, string replica)
+    static List<string> Env(Model.Container c, string replica, string ns)
     {
         var env = new List<string>();
         foreach (var e in c.Env)
         {
             if (e.Value is not null) env.Add($"{e.Name}={e.Value}");
-            else if (e.From is { Kind: EnvSourceKind.Field } f && FieldValue(f.Name, replica) is { } value)
+            else if (e.From is { Kind: EnvSourceKind.Field } f && FieldValue(f.Name, replica, ns) is { } value)
                 env.Add($"{e.Name}={value}");
         }
         return env;
     }
 
     /// <summary>The fieldRef paths that mean something here; pod IPs and the like are not known before start.</summary>
-    static string? FieldValue(string path, string replica) => path switch
+    static string? FieldValue(string path, string replica, string ns) => path switch
     {
         "metadata.name" => replica,
-        "metadata.namespace" => "default",
+        "metadata.namespace" => ns,
         "spec.nodeName" => Environment.MachineName,
         _ => null,
     };
@@ -350,7 +353,7 @@ internal static class Compiler
                     // replica's next container, as docker compose carries it over when it recreates one.
                     mounts.Add(new MountRequest
                     {
-                        Type = "volume", Source = m.Source is null ? AnonymousVolume(replica, m.Target) : ScratchVolume(replica, m.Source), Target = m.Target, ReadOnly = m.ReadOnly,
+                        Type = "volume", Source = m.Source is null ? AnonymousVolume(req.Name!, m.Target) : ScratchVolume(replica, m.Source), Target = m.Target, ReadOnly = m.ReadOnly,
                         VolumeOptions = new VolumeOptions { NoCopy = m.NoCopy, Subpath = m.SubPath },
                     });
                     break;
@@ -386,11 +389,12 @@ internal static class Compiler
     }
 
     /// <summary>
-    /// The volume behind a replica's anonymous mount at <paramref name="target"/> (Compose's <c>- /data</c>, an image's
-    /// VOLUME): named after the replica and the path, so the replica's next container finds the same data.
+    /// The volume behind a container's anonymous mount at <paramref name="target"/> (Compose's <c>- /data</c>, an
+    /// image's VOLUME): named after the container (a replica's main one or a sidecar) and the path, so the
+    /// replica's next container of that name finds the same data.
     /// </summary>
-    public static string AnonymousVolume(string replica, string target) =>
-        $"{replica}_anon-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(target)))[..12]}";
+    public static string AnonymousVolume(string container, string target) =>
+        $"{container}_anon-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(target)))[..12]}";
 
     /// <summary>The scratch volumes (emptyDir) replica <paramref name="ordinal"/> needs before its containers are created.</summary>
     public static IReadOnlyList<string> ScratchVolumes(DesiredApp app, DesiredService svc, int ordinal) =>

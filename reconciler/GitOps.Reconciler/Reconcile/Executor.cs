@@ -238,7 +238,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
                     });
             foreach (var req in Compiler.Replica(app, svc, o))
             {
-                KeepAnonymousVolumes(app, svc.ReplicaName(app.Project, o), req);
+                KeepAnonymousVolumes(app, req.Name!, req);
                 // A container of this name may exist from an interrupted run: same spec → reuse, else replace.
                 if (engine.Containers.Find(req.Name!) is { } existing)
                 {
@@ -297,11 +297,11 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
     }
 
     /// <summary>
-    /// Anonymous mounts (Compose's <c>- /data</c> and the image's VOLUMEs not covered by a mount) get the replica's
+    /// Anonymous mounts (Compose's <c>- /data</c> and the image's VOLUMEs not covered by a mount) get the container's
     /// own named volume, created here with Docker's anonymous label: a recreated or updated replica keeps its data,
     /// and once no container uses it, <c>volume prune</c> may take it, as with Docker's anonymous volumes.
     /// </summary>
-    void KeepAnonymousVolumes(DesiredApp app, string replica, GitOps.Runtime.Containers.CreateRequest req)
+    void KeepAnonymousVolumes(DesiredApp app, string container, GitOps.Runtime.Containers.CreateRequest req)
     {
         var mounts = req.HostConfig.Mounts.ToList();
         IEnumerable<string> image = engine.Images.Find(req.Image) is null ? [] : engine.Images.Resolve(req.Image).Config.Config.Volumes?.Keys ?? (IEnumerable<string>)[];
@@ -309,14 +309,14 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
         {
             var target = path.TrimEnd('/');
             if (target.Length == 0 || mounts.Any(m => m.Target.TrimEnd('/') == target)) continue;
-            mounts.Add(new GitOps.Runtime.Volumes.MountRequest { Type = "volume", Source = Compiler.AnonymousVolume(replica, target), Target = target });
+            mounts.Add(new GitOps.Runtime.Volumes.MountRequest { Type = "volume", Source = Compiler.AnonymousVolume(container, target), Target = target });
         }
-        foreach (var m in mounts.Where(m => m.Type == "volume" && m.Source is { } n && n.StartsWith(replica + "_anon-", StringComparison.Ordinal)))
+        foreach (var m in mounts.Where(m => m.Type == "volume" && m.Source is { } n && n.StartsWith(container + "_anon-", StringComparison.Ordinal)))
             if (engine.Volumes.Find(m.Source!) is null)
                 engine.Volumes.Create(m.Source!, null, new Dictionary<string, string>
                 {
                     [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project,
-                    [GitOps.Runtime.Volumes.VolumeRecord.AnonymousLabel] = "", [ManagedLabels.AnonymousOf] = replica,
+                    [GitOps.Runtime.Volumes.VolumeRecord.AnonymousLabel] = "", [ManagedLabels.AnonymousOf] = container,
                 });
         req.HostConfig.Mounts = mounts;
     }

@@ -20,7 +20,7 @@ internal static class ManagedLabels
     /// <summary>On a replica's scratch volume (Kubernetes emptyDir): the replica it lives and dies with.</summary>
     public const string Ephemeral = "gitops.ephemeral";
     /// <summary>On a StatefulSet's per-replica claim: the service it belongs to.</summary>
-    /// <summary>On a replica's anonymous volume: the replica whose next containers reuse it.</summary>
+    /// <summary>On an anonymous volume: the container name (a replica or its sidecar) whose next containers reuse it.</summary>
     public const string AnonymousOf = "gitops.anonymous-of";
     public const string ClaimOf = "gitops.claim-of";
     public const string ComposeVolume = "com.docker.compose.volume";
