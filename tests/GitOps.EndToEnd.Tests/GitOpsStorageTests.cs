@@ -153,6 +153,7 @@ public sealed class GitOpsStorageTests(GitOpsStorageFixture d) : IClassFixture<G
                   containers:
                     - name: main
                       image: bb
+                      imagePullPolicy: IfNotPresent # "bb" is local: tests never reach out to a public registry
                       command: ["sh", "-c", "echo from-main > /cache/hello; sleep 3600"]
                       env:
                         - name: PASSWORD
