@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace GitOps.Runtime.Images;
 
 /// <summary>Read-through stream that hashes what passes and counts it.</summary>
-internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
+internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : ReadOnlyStream
 {
     readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -32,15 +32,7 @@ internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stre
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken ct) =>
         ReadAsync(buffer.AsMemory(offset, count), ct).AsTask();
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Position => BytesRead;
 
     protected override void Dispose(bool disposing)
     {

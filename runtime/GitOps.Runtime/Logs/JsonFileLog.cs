@@ -129,7 +129,7 @@ public sealed class JsonFileLog : IDisposable
         catch (KeyNotFoundException) { return null; }
     }
 
-    sealed class LimitedStream(Stream inner, long limit) : Stream
+    sealed class LimitedStream(Stream inner, long limit) : ReadOnlyStream
     {
         long _read;
         public override int Read(byte[] buffer, int offset, int count)
@@ -140,14 +140,7 @@ public sealed class JsonFileLog : IDisposable
             _read += n;
             return n;
         }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => limit;
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long o, SeekOrigin so) => throw new NotSupportedException();
-        public override void SetLength(long v) => throw new NotSupportedException();
-        public override void Write(byte[] b, int o, int c) => throw new NotSupportedException();
+        public override long Position => _read;
     }
 }

@@ -73,7 +73,7 @@ public sealed class ImagePusher(ImageStore store, RegistryOptions options, Crede
     }
 
     /// <summary>A file read for upload, reporting how far it got.</summary>
-    sealed class ProgressReadStream(Stream inner, Action<long> progress, bool quiet) : Stream
+    sealed class ProgressReadStream(Stream inner, Action<long> progress, bool quiet) : ReadOnlyStream
     {
         long _read, _last;
         public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
@@ -84,15 +84,8 @@ public sealed class ImagePusher(ImageStore store, RegistryOptions options, Crede
             if (!quiet && (_read - _last >= 1 << 19 || n == 0)) { _last = _read; progress(_read); }
             return n;
         }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
         public override long Length => inner.Length;
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Position => _read;
         protected override void Dispose(bool disposing) { if (disposing) inner.Dispose(); base.Dispose(disposing); }
     }
 }

@@ -8,7 +8,7 @@ namespace GitOps.Runtime.Images.Registry;
 /// mismatch throws from the read that hit the end, so whatever consumes the stream (the layer
 /// unpacker) fails before it commits anything.
 /// </summary>
-internal sealed class VerifyingStream(Stream inner, Digest expected, long expectedSize, Stream? copy, Action<long>? progress) : Stream
+internal sealed class VerifyingStream(Stream inner, Digest expected, long expectedSize, Stream? copy, Action<long>? progress) : ReadOnlyStream
 {
     readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     long _read;
@@ -79,16 +79,7 @@ internal sealed class VerifyingStream(Stream inner, Digest expected, long expect
     }
 
     public bool Verified => _verified;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => _read; set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    public override long Position => _read;
 
     // Readers stacked on top (gzip, the unpacker) dispose what they read from; the blob's end must
     // still be readable after them, so only the owner ends this stream, with Release.
@@ -105,7 +96,7 @@ internal sealed class VerifyingStream(Stream inner, Digest expected, long expect
 /// The decompressed view of a verifying stream: when the decompressor reports its end, the rest of
 /// the compressed stream is read and verified before that end is passed on.
 /// </summary>
-internal sealed class VerifiedEndStream(Stream decompressed, VerifyingStream source) : Stream
+internal sealed class VerifiedEndStream(Stream decompressed, VerifyingStream source) : ReadOnlyStream
 {
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -122,16 +113,6 @@ internal sealed class VerifiedEndStream(Stream decompressed, VerifyingStream sou
         if (n == 0 && buffer.Length > 0) source.DrainToEnd();
         return n;
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {
