@@ -77,13 +77,18 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
 
     void CreateVolume(DesiredApp app, DesiredVolume v)
     {
-        if (engine.Volumes.Find(v.EngineName) is not null) return;
-        var labels = new Dictionary<string, string>(v.Labels, StringComparer.Ordinal)
-        {
-            [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project, [ManagedLabels.ComposeVolume] = v.Key, [ManagedLabels.Resource] = v.Key,
-        };
+        var labels = new Dictionary<string, string>(v.Labels, StringComparer.Ordinal) { [ManagedLabels.ComposeVolume] = v.Key, [ManagedLabels.Resource] = v.Key };
         if (v.Service is { } owner) labels[ManagedLabels.ClaimOf] = owner;
-        engine.Volumes.Create(v.EngineName, v.Driver, labels, v.Options);
+        EnsureVolume(app, v.EngineName, labels, v.Driver, v.Options);
+    }
+
+    /// <summary>Creates a volume of the application unless one of that name exists (declared, claim, scratch or anonymous).</summary>
+    void EnsureVolume(DesiredApp app, string name, Dictionary<string, string> labels, string? driver = null, IReadOnlyDictionary<string, string>? options = null)
+    {
+        if (engine.Volumes.Find(name) is not null) return;
+        labels[ManagedLabels.App] = app.App;
+        labels[ManagedLabels.ComposeProject] = app.Project;
+        engine.Volumes.Create(name, driver, labels, options);
     }
 
     /// <summary>Stores the content from Git; the engine keeps the value encrypted and versions it. Only the digest goes on the label.</summary>
@@ -231,11 +236,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
         foreach (var o in ordinals)
         {
             foreach (var scratch in Compiler.ScratchVolumes(app, svc, o))
-                if (engine.Volumes.Find(scratch) is null)
-                    engine.Volumes.Create(scratch, null, new Dictionary<string, string>
-                    {
-                        [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project, [ManagedLabels.Ephemeral] = svc.ReplicaName(app.Project, o),
-                    });
+                EnsureVolume(app, scratch, new() { [ManagedLabels.Ephemeral] = svc.ReplicaName(app.Project, o) });
             foreach (var req in Compiler.Replica(app, svc, o))
             {
                 KeepAnonymousVolumes(app, req.Name!, req);
@@ -312,12 +313,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
             mounts.Add(new GitOps.Runtime.Volumes.MountRequest { Type = "volume", Source = Compiler.AnonymousVolume(container, target), Target = target });
         }
         foreach (var m in mounts.Where(m => m.Type == "volume" && m.Source is { } n && n.StartsWith(container + "_anon-", StringComparison.Ordinal)))
-            if (engine.Volumes.Find(m.Source!) is null)
-                engine.Volumes.Create(m.Source!, null, new Dictionary<string, string>
-                {
-                    [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project,
-                    [GitOps.Runtime.Volumes.VolumeRecord.AnonymousLabel] = "", [ManagedLabels.AnonymousOf] = container,
-                });
+            EnsureVolume(app, m.Source!, new() { [GitOps.Runtime.Volumes.VolumeRecord.AnonymousLabel] = "", [ManagedLabels.AnonymousOf] = container });
         req.HostConfig.Mounts = mounts;
     }
 
