@@ -74,6 +74,25 @@ public sealed record HostConfig
     public Dictionary<string, string> Tmpfs { get; set; } = [];
     /// <summary>--volumes-from CONTAINER[:ro|:rw].</summary>
     public IReadOnlyList<string> VolumesFrom { get; set; } = [];
+    /// <summary>--privileged: every capability, every device, no seccomp filter, no masked or read-only /proc paths (Docker's meaning).</summary>
+    public bool Privileged { get; set; }
+    /// <summary>--pid: "" (a PID namespace of its own), "host", or "container:NAME".</summary>
+    public string PidMode { get; set; } = "";
+    /// <summary>--ipc: "" or "private" (an IPC namespace of its own), "shareable", "host", or "container:NAME".</summary>
+    public string IpcMode { get; set; } = "";
+    /// <summary>--security-opt, as Docker takes it: "seccomp=unconfined", "seccomp=PROFILE-JSON", "no-new-privileges[=true|false]", "label=…", "apparmor=…".</summary>
+    public IReadOnlyList<string> SecurityOpt { get; set; } = [];
+    /// <summary>--device HOST[:CONTAINER[:PERMISSIONS]], in Docker's API shape.</summary>
+    public IReadOnlyList<DeviceMapping> Devices { get; set; } = [];
+}
+
+/// <summary>One --device: a host device node made available in the container (Docker's DeviceMapping).</summary>
+public sealed record DeviceMapping
+{
+    public string PathOnHost { get; set; } = "";
+    public string PathInContainer { get; set; } = "";
+    /// <summary>Any of r, w, m (read, write, mknod); Docker's default "rwm".</summary>
+    public string CgroupPermissions { get; set; } = "rwm";
 }
 
 /// <summary>--restart: no, on-failure[:max], always, unless-stopped.</summary>
