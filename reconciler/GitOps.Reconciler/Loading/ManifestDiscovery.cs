@@ -74,7 +74,7 @@ internal static class ManifestDiscovery
         var composeFile = ctx.Options.Lookup("COMPOSE_FILE");
         var separator = ctx.Options.Lookup("COMPOSE_PATH_SEPARATOR");
         var dotEnv = Path.Combine(dir, ".env");
-        if (composeFile is null && File.Exists(dotEnv) && Confined(dotEnv, ctx))
+        if (composeFile is null && File.Exists(dotEnv) && (ctx.Paths.Root is null || ctx.Paths.Read(dotEnv, dir, new SourceMark(dotEnv, 0, 0), "", ".env") is not null))
         {
             try
             {
@@ -92,9 +92,9 @@ internal static class ManifestDiscovery
         foreach (var name in StandardNames)
         {
             var main = Path.Combine(dir, name);
-            if (!File.Exists(main)) continue;
+            if (!files.Contains(main, StringComparer.Ordinal)) continue; // missing, or refused as a link out of the tree
             var stem = name[..name.LastIndexOf('.')];
-            var overrides = new[] { ".override.yaml", ".override.yml" }.Select(ext => Path.Combine(dir, stem + ext)).Where(File.Exists).Take(1);
+            var overrides = new[] { ".override.yaml", ".override.yml" }.Select(ext => Path.Combine(dir, stem + ext)).Where(f => files.Contains(f, StringComparer.Ordinal)).Take(1);
             return [main, .. overrides];
         }
         return [];
@@ -102,7 +102,7 @@ internal static class ManifestDiscovery
 
     /// <summary>A file or directory found in a directory: a symlink out of the revision's tree is reported and skipped.</summary>
     private static bool Confined(string path, LoadContext ctx) =>
-        ctx.Paths.Root is null || ctx.Paths.Read(path, ctx.Paths.Root, new SourceMark(path, 0, 0), "", Path.GetFileName(path)) is not null;
+        ctx.Paths.Root is null || ctx.Paths.Read(path, ctx.Paths.Root, new SourceMark(path, 0, 0), "", "manifest") is not null;
 
     /// <summary>What a file holds, judged by its first non-empty document; null for an empty file found in a directory.</summary>
     public static ManifestFileKind? Classify(string file, bool explicitFile, LoadContext ctx)
