@@ -77,6 +77,7 @@ internal sealed record SecurityPolicy(
     public static SecurityPolicy? Preset(string name) => Presets.FirstOrDefault(p => p.Name == name);
 
     /// <summary>True when every host path is allowed read-write (no path confinement is needed for local sources).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool AllowsAllHostPaths => AllowedHostPaths.Any(r => r.Path == "/" && !r.ReadOnly);
 
     /// <summary>The rule that allows <paramref name="hostPath"/> (read-only when <paramref name="readOnly"/>), or null.</summary>
@@ -96,9 +97,6 @@ internal sealed record SecurityPolicy(
     public bool AllowsHostPort(int port) => HostPorts.Any(r => r.Contains(port));
 
     public bool AllowsImage(string image) => AllowedImages.Count == 0 || AllowedImages.Any(p => Rules.ImageMatches(p, image));
-
-    /// <summary>One line for <c>gitops app ls</c>: what this policy opens beyond restricted.</summary>
-    public string Summary() => Name;
 }
 
 /// <summary>A host path prefix a policy allows, read-only or read-write (PodSecurityPolicy's allowedHostPaths).</summary>
