@@ -37,14 +37,14 @@ internal static class PodTemplateMapper
         foreach (var item in r.Sequence(spec["containers"])?.Items ?? [])
         {
             if (r.Mapping(item) is not { } c) continue;
-            var container = KubeContainerMapper.Map(c, volumes, claimTemplates, podUser, hostPorts, ctx);
+            var container = KubeSecurityMapper.Apply(KubeContainerMapper.Map(c, volumes, claimTemplates, podUser, hostPorts, ctx), c, podSecurity, volumes, ctx);
             if (!names.Add(container.Name)) ctx.Diagnostics.Error(c["name"] ?? c, $"duplicate container name '{container.Name}'", "k8s.container");
             containers.Add(container);
         }
         if (containers.Count == 0) ctx.Diagnostics.Error(spec, "a pod needs at least one container", "k8s.containers");
         var init = new List<Container>();
         foreach (var item in r.Sequence(spec["initContainers"])?.Items ?? [])
-            if (r.Mapping(item) is { } c) init.Add(KubeContainerMapper.Map(c, volumes, claimTemplates, podUser, hostPorts, ctx));
+            if (r.Mapping(item) is { } c) init.Add(KubeSecurityMapper.Apply(KubeContainerMapper.Map(c, volumes, claimTemplates, podUser, hostPorts, ctx), c, podSecurity, volumes, ctx));
 
         var restart = r.String(spec["restartPolicy"]) switch
         {
@@ -55,6 +55,9 @@ internal static class PodTemplateMapper
         };
 
         var mode = r.Bool(spec["hostNetwork"]) == true ? new NetworkMode(NetworkModeKind.Host, null) : NetworkMode.Default;
+        ctx.Sources.Field(null, "networkMode", spec["hostNetwork"]);
+        ctx.Sources.Field(null, "pid", spec["hostPID"]);
+        ctx.Sources.Field(null, "ipc", spec["hostIPC"]);
         var dns = r.Mapping(spec["dnsConfig"]);
         var extraHosts = new List<string>();
         foreach (var item in r.Sequence(spec["hostAliases"])?.Items ?? [])

@@ -143,7 +143,10 @@ internal static class DesiredStateReader
             resources is null ? Resources.None : Done(resources, new Resources(resources.Long("cpuLimitNano", 0), resources.Long("memoryLimitBytes", 0),
                 resources.Long("cpuReservationNano", 0), resources.Long("memoryReservationBytes", 0), resources.Long("pidsLimit", 0), resources.Long("shmSizeBytes", 0))),
             security is null ? SecurityOptions.Default : Done(security, new SecurityOptions(security.Bool("privileged"), security.Bool("readOnlyRootFilesystem"),
-                security.Strings("capAdd"), security.Strings("capDrop"), security.Strings("securityOpt"))),
+                security.Strings("capAdd"), security.Strings("capDrop"), security.Strings("securityOpt"))
+            {
+                Devices = [.. security.Objects("devices").Select(d => Done(d, new Device(d.RequiredStr("hostPath"), d.Str("containerPath") ?? d.RequiredStr("hostPath"), d.Str("permissions") ?? "rwm")))],
+            }),
             c.Bool("init"),
             c.Bool("tty"),
             c.Bool("stdinOpen"),
