@@ -21,24 +21,30 @@ internal sealed class AntiAffinityGuard
     public static AntiAffinityGuard? For(ServiceRequirements service, WorkingCluster cluster)
     {
         AntiAffinityGuard? guard = null;
-        var own = service.Placement.PodAntiAffinity;
-        foreach (var term in own)
+        var tasks = cluster.ServicesOf(service.App);
+        foreach (var term in service.Placement.PodAntiAffinity)
         {
             guard ??= new AntiAffinityGuard();
             var set = guard.Set(term.TopologyKey);
-            foreach (var (node, other) in cluster.TasksOf(service.App))
-                if (term.Selector.Matches(other.PodLabels) && Domain(node, term.TopologyKey) is { } d) set.Add(d);
+            foreach (var (other, nodes) in tasks)
+            {
+                if (!term.Selector.Matches(other.PodLabels)) continue;
+                foreach (var node in nodes)
+                    if (Domain(node, term.TopologyKey) is { } d) set.Add(d);
+            }
             // A term that selects the service's own pods keeps them apart: each placement forbids its domain.
             if (term.Selector.Matches(service.PodLabels)) guard._selfKeys.Add(term.TopologyKey);
         }
-        foreach (var (node, other) in cluster.TasksOf(service.App))
+        foreach (var (other, nodes) in cluster.AntiAffinityHoldersOf(service.App))
         {
-            if (!other.HasAntiAffinity || ReferenceEquals(other, service)) continue;
+            if (ReferenceEquals(other, service)) continue;
             foreach (var term in other.Placement.PodAntiAffinity)
             {
-                if (!term.Selector.Matches(service.PodLabels) || Domain(node, term.TopologyKey) is not { } d) continue;
+                if (!term.Selector.Matches(service.PodLabels)) continue;
                 guard ??= new AntiAffinityGuard();
-                guard.Set(term.TopologyKey).Add(d);
+                var set = guard.Set(term.TopologyKey);
+                foreach (var node in nodes)
+                    if (Domain(node, term.TopologyKey) is { } d) set.Add(d);
             }
         }
         return guard;

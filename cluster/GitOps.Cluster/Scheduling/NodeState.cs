@@ -9,6 +9,8 @@ internal sealed class NodeState
     private readonly Dictionary<string, int> _byService = new(StringComparer.Ordinal);
     private HashSet<HostPort>? _ports;
     private Dictionary<string, string>? _kubeLabels;
+    private Dictionary<string, string>? _labels;
+    private Dictionary<string, string>? _engineLabels;
 
     public NodeState(NodeDescription node, int ordinal)
     {
@@ -38,13 +40,19 @@ internal sealed class NodeState
         FreeCpu -= service.NanoCpus;
         FreeMemory -= service.MemoryBytes;
         Total++;
-        _byService[service.Key] = _byService.GetValueOrDefault(service.Key) + 1;
-        if (service.HostPorts.Count > 0)
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_byService, service.Key, out _)++;
+        if (service.HostPortList.Length > 0)
         {
             _ports ??= [];
-            foreach (var p in service.HostPorts) _ports.Add(p);
+            foreach (var p in service.HostPortList) _ports.Add(p);
         }
     }
+
+    /// <summary>The node's labels (node.labels.X) as a hash map: constraints read them in hot loops.</summary>
+    public Dictionary<string, string> Labels => _labels ??= new Dictionary<string, string>(Node.Labels, StringComparer.Ordinal);
+
+    /// <summary>The engine labels (engine.labels.X).</summary>
+    public Dictionary<string, string> EngineLabels => _engineLabels ??= new Dictionary<string, string>(Node.EngineLabels, StringComparer.Ordinal);
 
     /// <summary>
     /// The node's labels as Kubernetes selectors see them: its own, plus the well-known ones a kubelet sets

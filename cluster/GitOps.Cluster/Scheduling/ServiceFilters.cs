@@ -11,14 +11,16 @@ internal sealed class ServiceFilters
 {
     private readonly ServiceRequirements _s;
     private readonly bool _toleratesCordon;
-    private readonly AntiAffinityGuard? _antiAffinity;
+    private readonly WorkingCluster _cluster;
+    private AntiAffinityGuard? _antiAffinity;
+    private bool _antiAffinityBuilt;
 
     public ServiceFilters(ServiceRequirements service, WorkingCluster cluster)
     {
         _s = service;
         // The cordon is a taint for Kubernetes manifests: DaemonSet pods tolerate it, and so may any pod.
         _toleratesCordon = service.Kubernetes && Tolerates(WellKnownTaints.UnschedulableNoSchedule);
-        _antiAffinity = AntiAffinityGuard.For(service, cluster);
+        _cluster = cluster;
     }
 
     public ServiceRequirements Service => _s;
@@ -52,10 +54,10 @@ internal sealed class ServiceFilters
 
     private FilterReason? Changing(NodeState node)
     {
-        foreach (var p in _s.HostPorts)
+        foreach (var p in _s.HostPortList)
             if (node.PortTaken(p)) return new(FilterKind.HostPort);
         if (_s.MaxPerNode is { } max && node.CountOf(_s) >= max) return new(FilterKind.MaxReplicas);
-        if (_antiAffinity is not null && !_antiAffinity.Allows(node)) return new(FilterKind.AntiAffinity);
+        if (AntiAffinity() is { } guard && !guard.Allows(node)) return new(FilterKind.AntiAffinity);
         return null;
     }
 
@@ -68,14 +70,29 @@ internal sealed class ServiceFilters
     }
 
     /// <summary>Records that a task of this service went to <paramref name="node"/> (for the anti-affinity it may have with itself).</summary>
-    public void Placed(NodeState node) => _antiAffinity?.Placed(node);
+    public void Placed(NodeState node)
+    {
+        // Not built yet: when it is, it reads the placements from the cluster, this one included.
+        if (_antiAffinityBuilt) _antiAffinity?.Placed(node);
+    }
+
+    /// <summary>Built on first use from the pass's current state: a review, which never needs it, never pays for it.</summary>
+    private AntiAffinityGuard? AntiAffinity()
+    {
+        if (!_antiAffinityBuilt)
+        {
+            _antiAffinity = AntiAffinityGuard.For(_s, _cluster);
+            _antiAffinityBuilt = true;
+        }
+        return _antiAffinity;
+    }
 
     /// <summary>Swarm constraints, nodeSelector, required node affinity (terms ORed) and nodeName.</summary>
     public bool MatchesConstraints(NodeState node)
     {
         if (_s.HasInvalidConstraint) return false;
         var n = node.Node;
-        foreach (var c in _s.Constraints)
+        foreach (var c in _s.ConstraintList)
         {
             var ok = c.Attribute switch
             {
@@ -85,22 +102,21 @@ internal sealed class ServiceFilters
                 ConstraintAttribute.NodeIp => c.MatchesAddress(n.Address),
                 ConstraintAttribute.NodePlatformOs => c.Matches(n.Os),
                 ConstraintAttribute.NodePlatformArch => c.Matches(n.Arch) || (Alias(n.Arch) is { } alias && c.Matches(alias)),
-                ConstraintAttribute.NodeLabel => c.Matches(n.Labels.TryGetValue(c.Label!, out var v) ? v : null),
-                _ => c.Matches(n.EngineLabels.TryGetValue(c.Label!, out var e) ? e : null),
+                ConstraintAttribute.NodeLabel => c.Matches(node.Labels.GetValueOrDefault(c.Label!)),
+                _ => c.Matches(node.EngineLabels.GetValueOrDefault(c.Label!)),
             };
             if (!ok) return false;
         }
-        var p = _s.Placement;
-        if (p.NodeName is { } name && !string.Equals(name, n.Hostname, StringComparison.Ordinal)) return false;
-        if (!p.NodeSelector.IsEmpty || !p.NodeAffinity.IsEmpty)
+        if (_s.Placement.NodeName is { } name && !string.Equals(name, n.Hostname, StringComparison.Ordinal)) return false;
+        if (_s.NodeSelectorList.Length > 0 || _s.NodeAffinityList.Length > 0)
         {
             var labels = node.KubeLabels;
-            foreach (var (k, v) in p.NodeSelector)
+            foreach (var (k, v) in _s.NodeSelectorList)
                 if (!labels.TryGetValue(k, out var actual) || !string.Equals(actual, v, StringComparison.Ordinal)) return false;
-            if (!p.NodeAffinity.IsEmpty)
+            if (_s.NodeAffinityList.Length > 0)
             {
                 var any = false;
-                foreach (var term in p.NodeAffinity)
+                foreach (var term in _s.NodeAffinityList)
                     if (term.Matches(labels, n.Hostname)) { any = true; break; }
                 if (!any) return false;
             }
@@ -130,7 +146,7 @@ internal sealed class ServiceFilters
 
     public bool Tolerates(Taint taint)
     {
-        foreach (var t in _s.Tolerations)
+        foreach (var t in _s.TolerationList)
             if (t.Tolerates(taint)) return true;
         return false;
     }

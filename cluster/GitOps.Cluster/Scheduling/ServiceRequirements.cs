@@ -31,7 +31,7 @@ internal sealed class ServiceRequirements
         Placement = placement ?? Placement.Anywhere;
         NanoCpus = Math.Max(0, nanoCpus);
         MemoryBytes = Math.Max(0, memoryBytes);
-        HostPorts = [.. (hostPorts ?? []).Distinct()];
+        HostPortList = [.. (hostPorts ?? []).Distinct()];
         PodLabels = podLabels;
 
         var constraints = new List<PlacementConstraint>();
@@ -41,9 +41,12 @@ internal sealed class ServiceRequirements
             if (PlacementConstraint.TryParse(text, out var c, out _)) constraints.Add(c);
             else HasInvalidConstraint = true;
         }
-        Constraints = [.. constraints];
+        ConstraintList = [.. constraints];
         Spread = [.. Placement.Preferences.Select(SpreadPreference.Descriptor)];
-        Tolerations = Kubernetes ? [.. WellKnownTaints.Effective(Placement.Tolerations, Daemon, hostNetwork)] : [.. Placement.Tolerations];
+        TolerationList = Kubernetes ? [.. WellKnownTaints.Effective(Placement.Tolerations, Daemon, hostNetwork)] : [.. Placement.Tolerations];
+        NodeSelectorList = [.. Placement.NodeSelector];
+        NodeAffinityList = [.. Placement.NodeAffinity];
+        HasAntiAffinity = !Placement.PodAntiAffinity.IsEmpty;
     }
 
     public string App { get; }
@@ -66,7 +69,10 @@ internal sealed class ServiceRequirements
     /// <summary>Reserved memory per task, in bytes.</summary>
     public long MemoryBytes { get; }
 
-    public IReadOnlyList<HostPort> HostPorts { get; }
+    public IReadOnlyList<HostPort> HostPorts => HostPortList;
+
+    // Arrays for the scheduler's loops: indexing them allocates nothing.
+    internal HostPort[] HostPortList { get; }
 
     /// <summary>The labels of each task (the pod template's): what anti-affinity selectors look at.</summary>
     public ValueMap<string> PodLabels { get; }
@@ -78,16 +84,22 @@ internal sealed class ServiceRequirements
 
     public bool RescheduleWithDataLoss => Placement.RescheduleWithDataLoss;
 
-    internal IReadOnlyList<PlacementConstraint> Constraints { get; }
+    internal PlacementConstraint[] ConstraintList { get; }
+
+    internal KeyValuePair<string, string>[] NodeSelectorList { get; }
+
+    internal NodeSelectorTerm[] NodeAffinityList { get; }
 
     internal bool HasInvalidConstraint { get; }
 
-    internal IReadOnlyList<(bool Engine, string Label)> Spread { get; }
+    internal (bool Engine, string Label)[] Spread { get; }
 
     /// <summary>Declared tolerations plus those Kubernetes adds (see <see cref="WellKnownTaints.Effective"/>).</summary>
-    public IReadOnlyList<Toleration> Tolerations { get; }
+    public IReadOnlyList<Toleration> Tolerations => TolerationList;
 
-    public bool HasAntiAffinity => !Placement.PodAntiAffinity.IsEmpty;
+    internal Toleration[] TolerationList { get; }
+
+    public bool HasAntiAffinity { get; }
 
     /// <summary>From a service of the desired state. Reservations are per task: a Kubernetes pod reserves the larger of its containers' sum and its biggest init container, as the scheduler computes requests.</summary>
     public static ServiceRequirements From(string app, Service service)

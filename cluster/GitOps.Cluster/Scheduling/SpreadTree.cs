@@ -25,14 +25,14 @@ internal sealed class SpreadTree
             foreach (var (engine, label) in levels)
             {
                 branch.Tasks += count;
-                var labels = engine ? node.Node.EngineLabels : node.Node.Labels;
-                branch = branch.Child(labels.TryGetValue(label, out var v) ? v : "");
+                var labels = engine ? node.EngineLabels : node.Labels;
+                branch = branch.Child(labels.GetValueOrDefault(label) ?? "");
             }
             branch.Tasks += count;
             _leafOf[node.Ordinal] = branch;
-            if (candidate(node)) branch.Heap.Enqueue(node, Rank(node));
+            if (candidate(node)) branch.Pending.Add((node, Rank(node)));
         }
-        _root.Sort();
+        _root.Build();
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ internal sealed class SpreadTree
     {
         var leaf = _leafOf[node.Ordinal];
         for (var b = leaf; b is not null; b = b.Parent) b.Tasks++;
-        leaf.Heap.Enqueue(node, Rank(node));
+        leaf.Heap!.Enqueue(node, Rank(node));
     }
 
     private NodeState? Take(Branch branch, FailureCounts failures)
@@ -54,7 +54,7 @@ internal sealed class SpreadTree
         if (branch.Exhausted) return null;
         if (branch.Children is null)
         {
-            while (branch.Heap.TryDequeue(out var node, out _))
+            while (branch.Heap!.TryDequeue(out var node, out _))
             {
                 if (_filters.CheckChanging(node) is { } reason) failures.Add(reason);
                 else return node;
@@ -93,7 +93,10 @@ internal sealed class SpreadTree
         /// <summary>Children in value order: the tie-breaker between branches with as many tasks.</summary>
         public Branch[]? Ordered { get; private set; }
 
-        public PriorityQueue<NodeState, NodeRank> Heap { get; } = new();
+        /// <summary>A leaf's candidates, collected while the tree is built, then heapified at once (O(n), not n pushes).</summary>
+        public List<(NodeState, NodeRank)> Pending { get; } = [];
+
+        public PriorityQueue<NodeState, NodeRank>? Heap { get; private set; }
 
         public Branch Child(string value)
         {
@@ -102,11 +105,16 @@ internal sealed class SpreadTree
             return child;
         }
 
-        public void Sort()
+        public void Build()
         {
-            if (Children is null) return;
+            if (Children is null)
+            {
+                Heap = new PriorityQueue<NodeState, NodeRank>(Pending);
+                Pending.Clear();
+                return;
+            }
             Ordered = [.. Children.Values.OrderBy(c => c.Value, StringComparer.Ordinal)];
-            foreach (var c in Ordered) c.Sort();
+            foreach (var c in Ordered) c.Build();
         }
     }
 }

@@ -62,8 +62,10 @@ internal static class TaskReview
                 result.Add(new Relocation(task, action, TimeSpan.Zero, $"node {name} no longer satisfies the placement constraints"));
                 continue;
             }
-            var taints = s.Kubernetes && !node.Node.Up ? node.Node.Taints.Append(WellKnownTaints.UnreachableNoExecute) : node.Node.Taints;
-            var verdict = NoExecute.Decide(taints, s.Tolerations);
+            var unreachable = s.Kubernetes && !node.Node.Up;
+            if (node.Node.Taints.IsEmpty && !unreachable) continue;
+            var taints = unreachable ? node.Node.Taints.Append(WellKnownTaints.UnreachableNoExecute) : node.Node.Taints;
+            var verdict = NoExecute.Decide(taints, s.TolerationList);
             if (verdict.Evict)
             {
                 var why = verdict.Cause == WellKnownTaints.UnreachableNoExecute ? $"node {name} is down" : $"node {name} has taint {verdict.Cause}";

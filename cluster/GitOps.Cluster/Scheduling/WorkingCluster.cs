@@ -9,7 +9,7 @@ internal sealed class WorkingCluster
 {
     private readonly Dictionary<string, NodeState> _byId = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeState> _byName = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<(NodeState Node, ServiceRequirements Service)>> _byApp = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AppTasks> _byApp = new(StringComparer.Ordinal);
 
     public WorkingCluster(ClusterSnapshot snapshot)
     {
@@ -35,10 +35,32 @@ internal sealed class WorkingCluster
     public void Place(NodeState node, ServiceRequirements service)
     {
         node.Add(service);
-        if (!_byApp.TryGetValue(service.App, out var list)) _byApp[service.App] = list = [];
-        list.Add((node, service));
+        if (!_byApp.TryGetValue(service.App, out var app)) _byApp[service.App] = app = new AppTasks();
+        app.Add(node, service);
     }
 
-    public IReadOnlyList<(NodeState Node, ServiceRequirements Service)> TasksOf(string app) =>
-        _byApp.TryGetValue(app, out var list) ? list : [];
+    /// <summary>The nodes of each service of an application (a node once per task), what pod anti-affinity looks at.</summary>
+    public IReadOnlyDictionary<ServiceRequirements, List<NodeState>> ServicesOf(string app) =>
+        _byApp.TryGetValue(app, out var tasks) ? tasks.All : Empty;
+
+    /// <summary>The same, only for services with anti-affinity terms (usually none: then anti-affinity costs nothing).</summary>
+    public IReadOnlyDictionary<ServiceRequirements, List<NodeState>> AntiAffinityHoldersOf(string app) =>
+        _byApp.TryGetValue(app, out var tasks) ? tasks.Holders : Empty;
+
+    private static readonly Dictionary<ServiceRequirements, List<NodeState>> Empty = [];
+
+    /// <summary>One application's tasks grouped by service, so a selector is matched once per service, not once per task.</summary>
+    private sealed class AppTasks
+    {
+        public Dictionary<ServiceRequirements, List<NodeState>> All { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public Dictionary<ServiceRequirements, List<NodeState>> Holders { get; } = new(ReferenceEqualityComparer.Instance);
+
+        public void Add(NodeState node, ServiceRequirements service)
+        {
+            if (!All.TryGetValue(service, out var nodes)) All[service] = nodes = [];
+            nodes.Add(node);
+            if (service.HasAntiAffinity) Holders[service] = nodes;
+        }
+    }
 }
