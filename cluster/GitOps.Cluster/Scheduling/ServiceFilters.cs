@@ -32,7 +32,7 @@ internal sealed class ServiceFilters
     public FilterReason? Check(NodeState node, bool bound = false)
     {
         var n = node.Node;
-        if (!n.Up || (n.Availability != NodeAvailability.Active && !_toleratesCordon && !bound)) return new(FilterKind.NotAvailable);
+        if (!Available(n, bound)) return new(FilterKind.NotAvailable);
         if (Resources(node) is { } resources) return resources;
         if (!MatchesConstraints(node)) return new(FilterKind.Constraints);
         if (UntoleratedTaint(n, bound) is { } taint) return new(FilterKind.Taint, taint);
@@ -43,11 +43,22 @@ internal sealed class ServiceFilters
     public FilterReason? Eligibility(NodeState node, bool bound = false)
     {
         var n = node.Node;
-        if (!n.Up || (n.Availability != NodeAvailability.Active && !_toleratesCordon && !bound)) return new(FilterKind.NotAvailable);
+        if (!Available(n, bound)) return new(FilterKind.NotAvailable);
         if (!MatchesConstraints(node)) return new(FilterKind.Constraints);
         if (UntoleratedTaint(n, bound) is { } taint) return new(FilterKind.Taint, taint);
         return null;
     }
+
+    /// <summary>
+    /// Up, and active — or paused with the cordon tolerated. A drained node takes only what drain leaves there
+    /// (DaemonSet and nodeName-bound pods): anything else would be moved off again by the review, round and round.
+    /// </summary>
+    private bool Available(NodeDescription n, bool bound) => n.Up && n.Availability switch
+    {
+        NodeAvailability.Active => true,
+        NodeAvailability.Pause => _toleratesCordon || bound,
+        _ => _s.Daemon || bound,
+    };
 
     /// <summary>The checks a placement can change, for a node that passed <see cref="Check"/> earlier in the pass.</summary>
     public FilterReason? CheckChanging(NodeState node) => Resources(node) ?? Changing(node);

@@ -31,9 +31,11 @@ public sealed class AvailabilityTests
         var tolerant = Kube("web", placement: KubePlacement(tolerations: [Tolerate(WellKnownTaints.Unschedulable, effect: TaintEffect.NoSchedule)]));
         Assert.Single(Scheduler.Schedule(cluster, Slots(tolerant, 1)).Assignments);
         Assert.Single(Scheduler.Schedule(cluster, Slots(Kube("plain"), 1)).Pending);
-        // Nothing goes to a node that is down, whatever it tolerates.
+        // Nothing goes to a node that is down, whatever it tolerates; nor to a drained one, which the review would empty again.
         var everything = Kube("web", placement: KubePlacement(tolerations: [Tolerate(null)]));
         Assert.Single(Scheduler.Schedule(new ClusterSnapshot([Down], []), Slots(everything, 1)).Pending);
+        Assert.Equal("no suitable node (1 node not available for new tasks)", Scheduler.Schedule(new ClusterSnapshot([Drained], []), Slots(everything, 1)).Pending.Single().Reason);
+        Assert.Single(Scheduler.Schedule(new ClusterSnapshot([Paused], []), Slots(everything, 1)).Assignments);
     }
 
     [Fact]
