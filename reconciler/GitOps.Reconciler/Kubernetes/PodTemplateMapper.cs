@@ -7,7 +7,8 @@ namespace GitOps.Reconciler.Kubernetes;
 /// <summary>
 /// A pod (or a workload's pod template) as a <see cref="PodTemplate"/>: containers and init containers,
 /// the pod's volumes, restart policy (default Always), termination grace period (default 30 s),
-/// hostNetwork, DNS, host aliases; nodeSelector becomes placement constraints and hostPorts published ports.
+/// hostNetwork, DNS, host aliases; nodeSelector, nodeName, affinity and tolerations become the placement
+/// (<see cref="KubePlacementMapper"/>) and hostPorts published ports.
 /// </summary>
 internal static class PodTemplateMapper
 {
@@ -17,7 +18,7 @@ internal static class PodTemplateMapper
     [
         "containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostname", "subdomain",
         "hostNetwork", "hostPID", "hostIPC", "dnsConfig", "dnsPolicy", "hostAliases", "nodeSelector", "nodeName", "securityContext",
-        "enableServiceLinks", "schedulerName",
+        "enableServiceLinks", "schedulerName", "affinity", "tolerations",
     ];
 
     public sealed record Result(PodTemplate Template, Placement Placement, List<PortBinding> HostPorts);
@@ -66,10 +67,6 @@ internal static class PodTemplateMapper
             foreach (var host in r.StringList(ha["hostnames"]) ?? []) extraHosts.Add(host + ":" + ip);
         }
 
-        var constraints = new List<string>();
-        foreach (var (k, v) in r.StringMap(spec["nodeSelector"]) ?? []) constraints.Add($"node.labels.{k}=={v}");
-        if (r.String(spec["nodeName"]) is { } nodeName) constraints.Add("node.hostname==" + nodeName);
-
         var template = new PodTemplate(
             new ValueMap<string>(r.StringMap(metadata?["labels"]) ?? []),
             new ValueMap<string>(r.StringMap(metadata?["annotations"]) ?? []),
@@ -87,7 +84,7 @@ internal static class PodTemplateMapper
             default,
             r.Bool(spec["hostIPC"]) == true ? "host" : null,
             r.Bool(spec["hostPID"]) == true ? "host" : null);
-        return new Result(template, new Placement([.. constraints.Order(StringComparer.Ordinal)], default), hostPorts);
+        return new Result(template, KubePlacementMapper.Map(spec, metadata, ctx), hostPorts);
     }
 
     private static RestartPolicy BadRestart(YNode node, string value, LoadContext ctx)

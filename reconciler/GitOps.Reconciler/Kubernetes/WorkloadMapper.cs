@@ -88,8 +88,11 @@ internal static class WorkloadMapper
                 update = UpdateStrategy.OnDelete;
                 break;
         }
+        // The data-loss opt-in may be annotated on the workload as well as on its pod template.
+        var placement = mapped.Placement.RescheduleWithDataLoss ? mapped.Placement
+            : mapped.Placement with { RescheduleWithDataLoss = KubePlacementMapper.DataLossOptIn(obj.Metadata, ctx) };
         return new Service(obj.ModelName, SourceFormat.Kubernetes, kind, labels, mapped.Template, Replication.Replicated(replicas),
-            update, null, mapped.Placement, [.. mapped.HostPorts], EndpointMode.Vip, default, stateful);
+            update, null, placement, [.. mapped.HostPorts], EndpointMode.Vip, default, stateful);
     }
 
     private static UpdateStrategy DeploymentStrategy(YMapping? strategy, LoadContext ctx)
