@@ -29,7 +29,7 @@ internal static class RegistryEndpoints
         // docker's POST /auth: the daemon proves the credentials against the registry, then keeps them.
         app.MapPost("/auth", async ctx =>
         {
-            var body = await ctx.ReadJsonAsync(ApiJson.Default.AuthRequest);
+            var body = await ctx.ReadJsonAsync(RequestJson.Default.AuthRequest);
             var registry = CredentialStore.Key(body.ServerAddress ?? ImageReference.DefaultDomain);
             var credential = new Credential(body.Username ?? "", body.Password ?? "");
             using (var client = new RegistryClient(registry, engine.Registry, credential))

@@ -317,6 +317,13 @@ internal sealed class AppController : IDisposable
         catch (Exception e) when (e is SourceException or IOException) { return null; }
     }
 
+    /// <summary>Marks the application failed without a sync (it could not even be scheduled): status says why.</summary>
+    public void Reject(string message)
+    {
+        Status = Status with { Sync = SyncStates.Failed, Message = message };
+        try { Save(); } catch (IOException) { /* the status in memory still says it */ }
+    }
+
     public void Pin(string revision, string head) => Status = Status with { PinnedRevision = revision, PinnedAtHead = head };
 
     public IReadOnlyList<HistoryEntry> History() => Read(Path.Combine(_dir, "history.json"), AppJson.Default.ListHistoryEntry) ?? [];
