@@ -35,7 +35,7 @@ internal sealed class ReconcilerHost : IDisposable
         _log = new ReconcilerLog(log);
         DriftInterval = driftInterval;
         Directory.CreateDirectory(_root);
-        _sources = new GitSourceCache(_root);
+        _sources = new GitSourceCache(_root) { CheckoutsDirectory = CheckoutArea.Prepare(_root, m => _log.Write(LogEvents.StateUnreadable, null, m)) };
         _scheduler = new PollScheduler((app, e) => _log.Write(LogEvents.PollFailed, app, e.Message));
         _registry = new AppRegistry(Path.Combine(_root, "apps.json"), _log);
         foreach (var spec in configured)
@@ -82,7 +82,26 @@ internal sealed class ReconcilerHost : IDisposable
                 app.Reject($"cannot start the application: {e.Message}");
             }
         }
+        PruneTrees();
         _driftLoop = Task.Run(DriftLoopAsync);
+    }
+
+    /// <summary>
+    /// Removes the run trees no one needs: kept are the revisions applications run or last applied, those any
+    /// container still carries in its revision label (an application removed without its resources, a rollout cut
+    /// short), and trees used in the last <see cref="GitSourceCache.TreeGrace"/> (a sync about to apply).
+    /// </summary>
+    void PruneTrees()
+    {
+        try
+        {
+            var keep = new HashSet<string>(_apps.Values.SelectMany(a => a.Revisions), StringComparer.Ordinal);
+            foreach (var c in _engine.Containers.All())
+                if (c.Config.Labels.GetValueOrDefault(ManagedLabels.Revision) is { Length: > 0 } r) keep.Add(r);
+            var removed = _sources.Prune(keep);
+            if (removed > 0) _log.Write(LogEvents.TreesPruned, null, $"removed {removed} revision tree(s) no longer in use");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { _log.Write(LogEvents.StateUnreadable, null, $"pruning revision trees: {e.Message}"); }
     }
 
     string AppDir(string name) => Path.Combine(_root, "apps", name);
@@ -185,6 +204,10 @@ internal sealed class ReconcilerHost : IDisposable
         app.Forget();
         app.Dispose();
         Metrics.Forget(name);
+        // The mirror goes with the last application on its repository; trees go unless containers still use them.
+        if (app.Spec.Source.Kind == SourceKind.Git && !_apps.Values.Any(a => a.Spec.Source.Kind == SourceKind.Git && SameRepository(a.Spec.Source.Repo, app.Spec.Source.Repo)))
+            _sources.RemoveMirror(app.Spec.Source.Repo);
+        PruneTrees();
     }
 
     public Task SyncAsync(string name, string? revision, SyncTrigger trigger, CancellationToken ct) =>
@@ -213,17 +236,24 @@ internal sealed class ReconcilerHost : IDisposable
         return matched;
     }
 
+    static bool SameRepository(string a, string b) =>
+        RepoUrl.TryParse(a, out var x) && RepoUrl.TryParse(b, out var y) ? x.Key == y.Key : a == b;
+
     async Task DriftLoopAsync()
     {
         using var timer = new PeriodicTimer(DriftInterval);
+        var lastPrune = DateTime.UtcNow;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                if (DateTime.UtcNow - lastPrune > TimeSpan.FromMinutes(1)) { PruneTrees(); lastPrune = DateTime.UtcNow; }
                 foreach (var app in _apps.Values)
                 {
                     try { await app.CheckDriftAsync(_stop.Token); }
                     catch (Exception e) when (e is EngineException or IOException) { _log.Write(LogEvents.DriftCheckFailed, app.Spec.Name, e.Message); }
                 }
+            }
         }
         catch (OperationCanceledException) { }
     }
