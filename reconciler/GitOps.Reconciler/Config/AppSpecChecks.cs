@@ -37,9 +37,11 @@ internal static class AppSpecChecks
                 var p = spec.Paths[i];
                 if (string.IsNullOrWhiteSpace(p)) errors.Add($"paths[{i}]: an empty path");
                 else if (p.Length > MaxPathLength) errors.Add($"paths[{i}]: {p.Length} characters; a path has at most {MaxPathLength}");
+                else if (p.Contains('\0', StringComparison.Ordinal)) errors.Add($"paths[{i}]: contains a NUL character");
+                // A local source's files are the caller's own (compose -f ../other.yaml); a repository's stay inside it.
+                else if (spec.Source?.Kind == SourceKind.Local) continue;
                 else if (Path.IsPathRooted(p)) errors.Add($"paths[{i}]: \"{Clip(p)}\" must be relative to the repository's root");
                 else if (p.Replace('\\', '/').Split('/').Contains("..")) errors.Add($"paths[{i}]: \"{Clip(p)}\" leaves the repository ('..')");
-                else if (p.Contains('\0', StringComparison.Ordinal)) errors.Add($"paths[{i}]: contains a NUL character");
             }
         }
         if (spec.Schedule is not { } schedule) errors.Add("schedule: missing (interval, jitter and cron)");
@@ -56,8 +58,9 @@ internal static class AppSpecChecks
         }
         if (spec.Policy is null) errors.Add("policy: missing (prune, pruneVolumes, selfHeal, drift)");
         else if (!Enum.IsDefined(spec.Policy.Drift)) errors.Add($"policy.drift: must be report or heal, got {(int)spec.Policy.Drift}");
-        if (spec.Project is { } project && (project.Length > AppSpecValidator.MaxNameLength || !AppSpecValidator.IsValidProjectName(project)))
-            errors.Add($"project: \"{Clip(project)}\" is not a valid project name: lower-case letters, digits, '_' and '-', starting with a letter or digit, at most {AppSpecValidator.MaxNameLength} characters");
+        // Resource names start with the project's (PROJECT_NETWORK, PROJECT-SERVICE-1): the application name's rule.
+        if (spec.Project is { } project && !AppSpecValidator.IsValidName(project))
+            errors.Add($"project: \"{Clip(project)}\" is not a valid project name: lower-case letters, digits, '_', '.' and '-', starting with a letter or digit, at most {AppSpecValidator.MaxNameLength} characters");
         if (spec.Overrides is { } o)
         {
             if (!Enum.IsDefined(o.Format)) errors.Add($"overrides.format: unknown manifest format {(int)o.Format}");

@@ -265,6 +265,7 @@ internal sealed class AppController : IDisposable
                 // get the run tree, the same files at the same relative places, less the secret files.
                 var secrets = SecretFiles.Find(result, desired, dir, baseDir);
                 var tree = _sources.RunTree(Spec.Source.Repo, rev, secrets.LeaveOut);
+                lock (_treeRevisions) _treeRevisions.Add(rev);
                 desired = desired with
                 {
                     BaseDirectory = Path.GetFullPath(Path.Combine(tree, Path.GetRelativePath(dir, baseDir))),
@@ -341,6 +342,14 @@ internal sealed class AppController : IDisposable
     {
         Status = Status with { Sync = SyncStates.Failed, Message = message };
         try { Save(); } catch (IOException) { /* the status in memory still says it */ }
+    }
+
+    readonly HashSet<string> _treeRevisions = new(StringComparer.Ordinal);
+
+    /// <summary>Every revision this application wrote a run tree for in this daemon's life.</summary>
+    public IReadOnlyList<string> TreeRevisions
+    {
+        get { lock (_treeRevisions) return _treeRevisions.ToList(); }
     }
 
     /// <summary>The revisions whose run trees this application's containers may use: the applied one and the last one applied to.</summary>

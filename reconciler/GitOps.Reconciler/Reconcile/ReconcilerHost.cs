@@ -204,7 +204,9 @@ internal sealed class ReconcilerHost : IDisposable
         app.Forget();
         app.Dispose();
         Metrics.Forget(name);
-        // The mirror goes with the last application on its repository; trees go unless containers still use them.
+        // The mirror goes with the last application on its repository; trees go unless containers (or other apps) still use them.
+        var others = _apps.Values.SelectMany(a => a.TreeRevisions.Concat(a.Revisions)).ToHashSet(StringComparer.Ordinal);
+        foreach (var r in app.TreeRevisions.Concat(app.Revisions).Where(r => !others.Contains(r))) _sources.ForgetUse(r);
         if (app.Spec.Source.Kind == SourceKind.Git && !_apps.Values.Any(a => a.Spec.Source.Kind == SourceKind.Git && SameRepository(a.Spec.Source.Repo, app.Spec.Source.Repo)))
             _sources.RemoveMirror(app.Spec.Source.Repo);
         PruneTrees();

@@ -82,6 +82,9 @@ internal sealed class GitSourceCache
     /// <summary>Marks <paramref name="commit"/>'s run tree as in use now (it is not pruned for <see cref="TreeGrace"/>).</summary>
     public void Touch(string commit) => _treeUsed[commit.ToLowerInvariant()] = DateTime.UtcNow;
 
+    /// <summary>Ends the grace period of <paramref name="commit"/>'s run tree (its application is gone).</summary>
+    public void ForgetUse(string commit) => _treeUsed.TryRemove(commit.ToLowerInvariant(), out _);
+
     /// <summary>Removes the mirror of <paramref name="url"/> (its run trees go with the next <see cref="Prune"/>).</summary>
     public void RemoveMirror(string url)
     {
