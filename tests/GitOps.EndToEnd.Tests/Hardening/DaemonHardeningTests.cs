@@ -48,9 +48,9 @@ public sealed class DaemonHardeningTests(HardeningFixture d) : IClassFixture<Har
         d.Ok("app", "add", "survivor", "--repo", repo.Dir, "--branch", "main", "--interval", "1h");
         // What the daemon saved before this fix for a partial POST /apps: a record it then threw on at every start.
         var apps = Path.Combine(d.Root, "reconciler", "apps.json");
-        var list = JsonSerializer.Deserialize<List<JsonElement>>(File.ReadAllText(apps))!;
-        var broken = JsonDocument.Parse("""{"spec":{"name":"broken","source":{"kind":"Git","repo":"/srv/nope"}},"origin":"cli"}""").RootElement;
-        File.WriteAllText(apps, JsonSerializer.Serialize(list.Append(broken).ToList()));
+        var list = (System.Text.Json.Nodes.JsonArray)System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(apps))!;
+        list.Add(System.Text.Json.Nodes.JsonNode.Parse("""{"spec":{"name":"broken","source":{"kind":"Git","repo":"/srv/nope"}},"origin":"cli"}"""));
+        File.WriteAllText(apps, list.ToJsonString());
         d.KillDaemon();
         d.StartDaemon();
         var status = d.Ok("status");
@@ -131,11 +131,7 @@ public sealed class DaemonHardeningTests(HardeningFixture d) : IClassFixture<Har
     [Fact]
     public void A_40000_entry_environment_is_accepted_within_execve_bounds_and_a_larger_one_refused()
     {
-        var env = Enumerable.Range(0, 40_000).Select(i => $"VAR_{i:D5}=value-{i}").ToList();
-        var body = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["Image"] = "bb", ["Cmd"] = new[] { "sh", "-c", "env | grep -c ^VAR_" }, ["Env"] = env,
-        });
+        var body = CreateBody(["sh", "-c", "env | grep -c ^VAR_"], Enumerable.Range(0, 40_000).Select(i => $"VAR_{i:D5}=value-{i}"));
         var sw = System.Diagnostics.Stopwatch.StartNew();
         var (status, text) = Api.Post(d, "containers/create?name=bigenv", body);
         var took = sw.Elapsed;
@@ -147,21 +143,22 @@ public sealed class DaemonHardeningTests(HardeningFixture d) : IClassFixture<Har
         d.Ok("rm", "bigenv");
 
         // 200,000 entries pass ARG_MAX: refused at create, naming the bound, instead of E2BIG at start.
-        var huge = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["Image"] = "bb", ["Cmd"] = new[] { "true" }, ["Env"] = Enumerable.Range(0, 200_000).Select(i => $"VAR_{i:D6}=value").ToList(),
-        });
+        var huge = CreateBody(["true"], Enumerable.Range(0, 200_000).Select(i => $"VAR_{i:D6}=value"));
         var (hs, ht) = Api.Post(d, "containers/create", huge);
         Assert.True(hs == 400, $"{hs} {ht}");
         Assert.Contains("ARG_MAX", ht);
-        var (ls, lt) = Api.Post(d, "containers/create", JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["Image"] = "bb", ["Cmd"] = new[] { "true" }, ["Env"] = new[] { "BIG=" + new string('x', 200_000) },
-        }));
+        var (ls, lt) = Api.Post(d, "containers/create", CreateBody(["true"], ["BIG=" + new string('x', 200_000)]));
         Assert.True(ls == 400, $"{ls} {lt}");
         Assert.Contains("MAX_ARG_STRLEN", lt);
         StillAnswers();
     }
+
+    static string CreateBody(IEnumerable<string> cmd, IEnumerable<string> env) => new System.Text.Json.Nodes.JsonObject
+    {
+        ["Image"] = "bb",
+        ["Cmd"] = new System.Text.Json.Nodes.JsonArray(cmd.Select(c => (System.Text.Json.Nodes.JsonNode?)c).ToArray()),
+        ["Env"] = new System.Text.Json.Nodes.JsonArray(env.Select(e => (System.Text.Json.Nodes.JsonNode?)e).ToArray()),
+    }.ToJsonString();
 
     public static TheoryData<string, string, string, string> MalformedInputs => new()
     {
@@ -172,20 +169,20 @@ public sealed class DaemonHardeningTests(HardeningFixture d) : IClassFixture<Har
         { "POST", "/images/import?repo=empty", "", "cannot import" },
         { "POST", "/volumes/create", $$"""{"Name":"{{new string('v', 300)}}"}""", "at most 255 characters" },
         { "POST", "/networks/create", $$"""{"Name":"{{new string('n', 300)}}"}""", "at most 255 characters" },
-        { "POST", "/containers/create", """{"Image":"bb","HostConfig":{"RestartPolicy":{"Name":"sometimes"}}}""", "invalid restart policy" },
-        { "POST", "/containers/create", """{"Image":"bb","HostConfig":{"RestartPolicy":{"Name":"always","MaximumRetryCount":3}}}""", "only be used with 'on-failure'" },
-        { "POST", "/containers/create", """{"Image":"bb","HostConfig":{"CapAdd":["NET_NOPE"]}}""", "unknown capability" },
-        { "POST", "/containers/create", """{"Image":"bb","HostConfig":{"CapDrop":["99"]}}""", "unknown capability" },
-        { "POST", "/containers/create", """{"Image":"bb","HostConfig":{"PortBindings":{"80/tcp":[{"HostIp":"300.1.1.1","HostPort":"8080"}]}}}""", "invalid host IP" },
-        { "POST", "/containers/create", """{"Image":"bb","HostConfig":{"PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"99999"}]}}}""", "invalid host port" },
-        { "POST", "/containers/create", $$"""{"Image":"bb","Hostname":"{{new string('h', 100)}}"}""", "HOST_NAME_MAX" },
-        { "POST", "/containers/create", """{"Image":"bb","Env":null}""", "Env" },
-        { "POST", "/containers/create", """{"Image":"bb","HostConfig":null}""", "HostConfig" },
-        { "POST", "/containers/create", """{"Image":"bb","Env":["A=1",null]}""", "Env[1] is null" },
-        { "POST", "/containers/create", """{"Image":"bb","Labels":{"a":null}}""", "null value" },
-        { "POST", "/containers/create", """{"Image":"bb","HostConfig":{"Memory":"lots"}}""", "invalid JSON" },
-        { "POST", "/containers/create", """{"Image":"bb","HostConfig":{"LogMaxFiles":0}}""", "max-file" },
-        { "POST", "/containers/create", $$"""{"Image":"bb","Labels":{"big":"{{new string('l', 300_000)}}"}}""", "256 KiB" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"HostConfig":{"RestartPolicy":{"Name":"sometimes"}}}""", "invalid restart policy" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"HostConfig":{"RestartPolicy":{"Name":"always","MaximumRetryCount":3}}}""", "only be used with 'on-failure'" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"HostConfig":{"CapAdd":["NET_NOPE"]}}""", "unknown capability" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"HostConfig":{"CapDrop":["99"]}}""", "unknown capability" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"HostConfig":{"PortBindings":{"80/tcp":[{"HostIp":"300.1.1.1","HostPort":"8080"}]}}}""", "invalid host IP" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"HostConfig":{"PortBindings":{"80/tcp":[{"HostIp":"","HostPort":"99999"}]}}}""", "invalid host port" },
+        { "POST", "/containers/create", $$"""{"Image":"bb","Cmd":["true"],"Hostname":"{{new string('h', 100)}}"}""", "HOST_NAME_MAX" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"Env":null}""", "Env" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"HostConfig":null}""", "HostConfig" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"Env":["A=1",null]}""", "Env[1] is null" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"Labels":{"a":null}}""", "null value" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"HostConfig":{"Memory":"lots"}}""", "invalid JSON" },
+        { "POST", "/containers/create", """{"Image":"bb","Cmd":["true"],"HostConfig":{"LogMaxFiles":0}}""", "max-file" },
+        { "POST", "/containers/create", "{\"Image\":\"bb\",\"Cmd\":[\"true\"],\"Labels\":{\"big\":\"" + new string('l', 300_000) + "\"}}", "256 KiB" },
         { "POST", "/containers/create", "", "request body is empty" },
         { "POST", "/secrets/create", """{"Name":"s","Items":{"k":null}}""", "has no value" },
     };

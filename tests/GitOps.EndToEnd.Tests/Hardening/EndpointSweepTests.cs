@@ -47,7 +47,7 @@ public sealed partial class EndpointSweepTests(HardeningFixture d) : IClassFixtu
         return routes.Select(r => new object[] { r });
     }
 
-    [GeneratedRegex("""app\.Map(Get|Post|Put|Delete)\((prefix \+ )?"([^"]*)"""")]
+    [GeneratedRegex(@"app\.Map(Get|Post|Put|Delete)\((prefix \+ )?""([^""]*)""")]
     private static partial Regex MapCall();
 
     [Theory]
