@@ -52,6 +52,11 @@ internal static class ApiServer
                 ctx.Response.Headers.Connection = "close";
                 await ctx.Error(e.StatusCode, e.Message);
             }
+            catch (EndOfStreamException e) when (RequestLimits.IsStreamed(ctx.Request))
+            {
+                // An archive endpoint's body ended before its archive did: what the client sent is not a tar.
+                await ctx.Error(StatusCodes.Status400BadRequest, $"the request body is not a complete tar archive: {e.Message}");
+            }
             catch (StartFailedException e) { await ctx.Error(e.StatusCode, e.Message, e.ExitCode); }
             catch (EngineException e) { await ctx.Error(e.StatusCode, e.Message); }
             catch (ErrnoException e) { await ctx.Error(500, e.Message); }

@@ -9,7 +9,8 @@ namespace GitOps.EndToEnd.Tests.Hardening;
 /// Attacks on the daemon through its own API and webhook listener: each must be refused with a 4xx that says why,
 /// quickly and without the daemon holding what the attacker sent, and the daemon must answer afterwards.
 /// </summary>
-public sealed class DaemonHardeningTests(HardeningFixture d) : IClassFixture<HardeningFixture>
+[Collection(HardeningCollection.Name)]
+public sealed class DaemonHardeningTests(HardeningFixture d)
 {
     const long FiftyMegabytes = 50L << 20;
 

@@ -10,7 +10,8 @@ namespace GitOps.EndToEnd.Tests.Hardening;
 /// unknown and oversized path values. None may answer 500, and the daemon must answer after each. (Registry
 /// addresses in the bodies point at a closed loopback port, so nothing leaves the machine.)
 /// </summary>
-public sealed partial class EndpointSweepTests(HardeningFixture d) : IClassFixture<HardeningFixture>
+[Collection(HardeningCollection.Name)]
+public sealed partial class EndpointSweepTests(HardeningFixture d)
 {
     static readonly string Huge = new('z', 300_000);
 
@@ -28,7 +29,8 @@ public sealed partial class EndpointSweepTests(HardeningFixture d) : IClassFixtu
     static readonly string[] Queries =
     [
         "", "?filters=%7B%22label%22%3A5%7D", "?filters=not-json", "?t=-5&signal=SIGNOPE&tail=-3&since=yesterday&h=-1&w=99999999999",
-        "?name=" + new string('q', 5000) + "&repo=" + new string('r', 5000) + "&tag=%00", "?all=maybe&limit=-1&size=x&force=2&v=x&origin=config",
+        // Long, but under Kestrel's 8 KiB request line (a longer one is refused with 414 before any handler runs).
+        "?name=" + new string('q', 1500) + "&repo=" + new string('r', 1500) + "&tag=%00", "?all=maybe&limit=-1&size=x&force=2&v=x&origin=config",
     ];
 
     public static IEnumerable<object[]> Routes()
@@ -66,7 +68,7 @@ public sealed partial class EndpointSweepTests(HardeningFixture d) : IClassFixtu
             },
         }) { BaseAddress = new Uri("http://gitops/"), Timeout = TimeSpan.FromSeconds(90) };
         var failures = new List<string>();
-        foreach (var value in new[] { "nope-404", new string('p', 10_000), "..%2F..%2Fetc", "%00" })
+        foreach (var value in new[] { "nope-404", new string('p', 3000), "..%2F..%2Fetc", "%00" })
         {
             var path = Regex.Replace(template, @"\{\*\*?\w+\}", value).TrimStart('/');
             foreach (var query in Queries)
@@ -74,7 +76,7 @@ public sealed partial class EndpointSweepTests(HardeningFixture d) : IClassFixtu
                 {
                     using var request = new HttpRequestMessage(new HttpMethod(method), path + query);
                     if (method is "POST" or "PUT") request.Content = new StringContent(body, Encoding.UTF8, "application/json");
-                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                    using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(template == "/events" ? 3 : 60));
                     try
                     {
                         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token);
@@ -86,6 +88,8 @@ public sealed partial class EndpointSweepTests(HardeningFixture d) : IClassFixtu
                             failures.Add($"{method} /{Clip(path + query)} body {Clip(body)} -> {status} {text}");
                         }
                     }
+                    // The event stream is a long poll: it may hold its headers until an event comes.
+                    catch (OperationCanceledException) when (template == "/events") { }
                     catch (OperationCanceledException) { failures.Add($"{method} /{Clip(path + query)} body {Clip(body)}: no answer in 60 s"); }
                     catch (HttpRequestException e) { failures.Add($"{method} /{Clip(path + query)} body {Clip(body)}: {e.Message}"); }
                 }

@@ -30,6 +30,13 @@ public sealed class HardeningFixture : DaemonFixture
     }
 }
 
+/// <summary>One hardening daemon (its webhook port is fixed for the run) shared by the attack and sweep classes, which run one after the other.</summary>
+[CollectionDefinition(Name)]
+public sealed class HardeningCollection : ICollectionFixture<HardeningFixture>
+{
+    public const string Name = "hardening";
+}
+
 /// <summary>
 /// A daemon whose --root is a small tmpfs (32 MiB), so a test can fill it up: the disk-full attacks. The tmpfs is
 /// mounted before the daemon starts (the base class starts it in its constructor) and unmounted after it is gone.
