@@ -203,6 +203,38 @@ public sealed class PublishingTransitionTests(PublishingFixture d) : IClassFixtu
     }
 
     [Fact]
+    public void A_host_port_held_by_another_process_fails_the_sync_before_anything_is_touched()
+    {
+        var b = FreePorts(2);
+        string Compose(string ports, int replicas) => Web.Replace("PORTS", ports) + $"\n    deploy: {{replicas: {replicas}}}\n";
+        var repo = new TestRepo(Path.Combine(d.Dir, "repo-held"));
+        var v1 = repo.Commit("v1", ("compose.yaml", Compose($"{b}:80", 1)));
+        d.Ok("app", "add", "held", "--repo", repo.Dir, "--branch", "main", "--interval", "1h");
+        Synced("held", v1);
+        var before = Containers("held");
+
+        var v2 = "";
+        var squatter = new TcpListener(IPAddress.Any, b + 1);
+        squatter.Start();
+        try
+        {
+            v2 = repo.Commit("v2", ("compose.yaml", Compose($"{b}-{b + 1}:80", 2)));
+            var sync = d.Cli("sync", "held");
+            Assert.NotEqual(0, sync.ExitCode);
+            Assert.Contains($"replica held-web-2 needs host port {b + 1}/tcp, which another process holds", sync.Stdout + sync.Stderr);
+            Assert.Equal(before, Containers("held")); // replica 1 was not replaced, replica 2 not made
+            AssertAnswers(b, "");
+        }
+        finally { squatter.Stop(); }
+
+        // Once the port is free, the same revision applies (a port taken is worth retrying, unlike a failed rollout).
+        Synced("held", v2);
+        Assert.Equal(["held-web-1", "held-web-2"], Containers("held").Keys.Order());
+        AssertAnswers(b + 1, "");
+        d.Ok("app", "rm", "--remove-resources", "held");
+    }
+
+    [Fact]
     public void A_stack_scales_1_to_3_and_back_behind_one_published_port()
     {
         var b = FreePorts(1);

@@ -65,6 +65,9 @@ internal static class Publishing
     /// </summary>
     public static IEnumerable<(int Index, string Message)> Problems(Service s, int replicas)
     {
+        // Kubernetes leaves a pod that cannot get its hostPort Pending rather than refusing the manifest; with
+        // another container's or the host's network, published ports mean nothing (Docker discards them).
+        if (s.Format == SourceFormat.Kubernetes || s.Template.NetworkMode.Kind is not (NetworkModeKind.Default or NetworkModeKind.Bridge)) yield break;
         for (var i = 0; i < s.Ports.Count; i++)
         {
             var p = s.Ports[i];
@@ -78,7 +81,15 @@ internal static class Publishing
                         "takes it) or update stop-first");
                 continue;
             }
-            if (replicas <= 1 || p.Published is not { } first) continue;
+            if (p.Published is not { } first) continue;
+            if (StartFirst(s) && p.PublishedEnd is null)
+            {
+                // Only a stack's mode: host ports get here with a start-first update (Compose's go through a router then).
+                yield return (i, $"service '{s.Name}' publishes host port {first}/{p.Protocol} in mode: host with a start-first update: the new " +
+                    "replica would start while the old one still holds the port; use mode: ingress or update stop-first");
+                continue;
+            }
+            if (replicas <= 1) continue;
             if (p.PublishedEnd is { } last)
             {
                 if (last - first + 1 < replicas)

@@ -36,6 +36,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
     public async Task ApplyAsync(DesiredApp app, Plan plan, CancellationToken ct)
     {
         _prepared.Clear();
+        PortPreflight.Check(engine, app, plan);
         journal.Begin(app.Revision, plan.Steps.Select(s => s.Describe()).ToList());
         for (var i = 0; i < plan.Steps.Count; i++)
         {

@@ -101,6 +101,34 @@ public sealed class PublishingPlanTests
     }
 
     [Fact]
+    public void A_stack_host_mode_port_cannot_be_handed_over_by_a_start_first_update()
+    {
+        var error = Load.SingleError(Load.Yaml("docker-stack.yml",
+            "services:\n  web:\n    image: w\n    deploy:\n      update_config: {order: start-first}\n    ports:\n      - {target: 80, published: 8080, mode: host}\n"));
+        Assert.Equal((7, "services.web.ports[0]"), (error.Line, error.Path));
+        Assert.Contains("would start while the old one still holds the port", error.Message);
+    }
+
+    [Fact]
+    public void Kubernetes_host_ports_and_host_networks_are_not_refused()
+    {
+        var result = Load.Yaml("web.yaml", """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: { name: web }
+            spec:
+              replicas: 2
+              selector: { matchLabels: { app: web } }
+              template:
+                metadata: { labels: { app: web } }
+                spec:
+                  hostNetwork: true
+                  containers: [{ name: web, image: w, ports: [{ containerPort: 80, hostPort: 8080 }] }]
+            """);
+        Load.AssertValid(result, "a Deployment with a hostPort");
+    }
+
+    [Fact]
     public void A_compose_start_first_update_puts_the_port_on_a_router_and_refuses_a_range()
     {
         const string Yaml = "services:\n  web:\n    image: w\n    ports: [\"{0}\"]\n    deploy:\n      replicas: {1}\n      update_config: {{order: start-first}}\n";
