@@ -37,8 +37,9 @@ internal static class AppCommands
             Description = "How to read the manifests: auto (by content and file name), compose, stack or kubernetes", DefaultValueFactory = _ => "auto",
         };
         format.AcceptOnlyFromAmong("auto", "compose", "stack", "kubernetes");
+        var securityPolicy = new Option<string?>("--policy") { Description = "What the manifests may ask of the node: restricted (default), baseline, privileged, or a policy named in the daemon's config" };
         add.Arguments.Add(name);
-        foreach (var o in new Option[] { repo, branch, tag, revision, path, interval, cron, project, format, prune, pruneVolumes, selfHeal, drift, token, sshKey, noWait }) add.Options.Add(o);
+        foreach (var o in new Option[] { repo, branch, tag, revision, path, interval, cron, project, format, prune, pruneVolumes, selfHeal, drift, token, sshKey, noWait, securityPolicy }) add.Options.Add(o);
         Cli.Action(add, async (pr, ct) =>
         {
             var errors = new List<string>();
@@ -60,7 +61,8 @@ internal static class AppCommands
                 pr.GetValue(path) ?? [], new AppSchedule(every, AppSchedule.Default.Jitter, pr.GetValue(cron)),
                 new AppPolicy(pr.GetValue(prune), pr.GetValue(pruneVolumes), pr.GetValue(selfHeal), driftMode!.Value), pr.GetValue(project),
                 Reconciler.Configuration.AppSpecValidator.TryParseFormat(pr.GetValue(format)!, out var manifestFormat) && manifestFormat != Reconciler.Loading.ManifestFormat.Auto
-                    ? new AppOverrides(manifestFormat, null) : null);
+                    ? new AppOverrides(manifestFormat, null) : null)
+            { SecurityPolicy = pr.GetValue(securityPolicy) };
             using var client = Cli.Client(pr);
             var view = await client.PostJsonAsync($"apps?wait={(pr.GetValue(noWait) ? 0 : 1)}", spec, AppJson.Default.AppSpec, AppJson.Default.AppView, ct);
             PrintStatus([view.Status]);
@@ -75,10 +77,11 @@ internal static class AppCommands
             using var client = Cli.Client(pr);
             var apps = await client.GetJsonAsync("apps", AppJson.Default.ListAppView, ct);
             if (pr.GetValue(quiet)) { foreach (var a in apps) Console.WriteLine(a.Spec.Name); return 0; }
-            var t = new Table("NAME", "SOURCE", "PATHS", "FORMAT", "INTERVAL", "POLICY", "ORIGIN");
+            var t = new Table("NAME", "SOURCE", "PATHS", "FORMAT", "INTERVAL", "POLICY", "SECURITY", "ORIGIN");
             foreach (var a in apps)
                 t.Add(a.Spec.Name, a.Status.Source, string.Join(",", a.Spec.Paths.DefaultIfEmpty(".")), (a.Spec.Overrides?.Format ?? Reconciler.Loading.ManifestFormat.Auto).ToString().ToLowerInvariant(),
-                    a.Spec.Source.Kind == SourceKind.Local ? "-" : a.Spec.Schedule.Cron ?? Reconciler.Values.GoDuration.Format(a.Spec.Schedule.Interval), Policy(a.Spec.Policy), a.Origin);
+                    a.Spec.Source.Kind == SourceKind.Local ? "-" : a.Spec.Schedule.Cron ?? Reconciler.Values.GoDuration.Format(a.Spec.Schedule.Interval), Policy(a.Spec.Policy),
+                    a.Policy?.Name ?? a.Spec.SecurityPolicy ?? "?", a.Origin);
             Console.Write(t);
             return 0;
         });
@@ -99,7 +102,17 @@ internal static class AppCommands
             }
             return 0;
         });
-        foreach (var c in new[] { add, ls, rm }) group.Subcommands.Add(c);
+        var inspect = new Command("inspect", "An application as JSON: its spec, status, origin and the security policy it runs under");
+        var inspectName = new Argument<string>("name");
+        inspect.Arguments.Add(inspectName);
+        Cli.Action(inspect, async (pr, ct) =>
+        {
+            using var client = Cli.Client(pr);
+            var view = await client.GetJsonAsync($"apps/{Cli.Q(pr.GetValue(inspectName)!)}", AppJson.Default.AppView, ct);
+            Console.WriteLine(JsonSerializer.Serialize(view, AppJson.Default.AppView));
+            return 0;
+        });
+        foreach (var c in new[] { add, ls, rm, inspect }) group.Subcommands.Add(c);
         return group;
     }
 

@@ -11,7 +11,7 @@ internal static class AppEndpoints
 {
     public static void Map(WebApplication app, ReconcilerHost host)
     {
-        AppView View(AppController a) => new(a.Spec, a.Status, host.Origin(a.Spec.Name));
+        AppView View(AppController a) => new(a.Spec, a.Status, host.Origin(a.Spec.Name)) { Policy = a.SecurityPolicy };
 
         app.MapGet("/apps", ctx => ctx.JsonAsync(host.Apps.Select(View).ToList(), AppJson.Default.ListAppView));
 

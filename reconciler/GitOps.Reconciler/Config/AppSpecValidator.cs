@@ -173,7 +173,10 @@ internal static partial class AppSpecValidator
             : new AppSource(SourceKind.Git, repo, draft.Branch, draft.Tag, draft.Revision?.ToLowerInvariant(), auth);
         var schedule = new AppSchedule(interval, jitter, draft.Cron);
         var policy = new AppPolicy(draft.Prune ?? defaults.Prune, draft.PruneVolumes ?? defaults.PruneVolumes, draft.SelfHeal ?? defaults.SelfHeal, drift);
-        return new AppSpec(name, source, paths, schedule, policy, draft.Project, format == Loading.ManifestFormat.Auto ? null : new AppOverrides(format, null));
+        return new AppSpec(name, source, paths, schedule, policy, draft.Project, format == Loading.ManifestFormat.Auto ? null : new AppOverrides(format, null))
+        {
+            SecurityPolicy = draft.Policy ?? defaults.Policy, InlinePolicy = draft.InlinePolicy,
+        };
     }
 
     /// <summary>A manifest format as <c>--format</c> names it: auto, compose, stack or kubernetes.</summary>

@@ -35,7 +35,10 @@ internal static class KubeContainerMapper
             var protocol = (r.String(p["protocol"]) ?? "TCP").ToLowerInvariant();
             ports.Add(new ContainerPort(port, protocol, r.String(p["name"])));
             if (r.Int(p["hostPort"], 1, 65535) is { } hostPort)
+            {
+                if (ctx.Sources.Scope is { } service) ctx.Sources.Add(SourceMap.PublishedPort(service, hostPorts.Count), p["hostPort"]!);
                 hostPorts.Add(new PortBinding(port, hostPort, protocol, r.String(p["hostIP"]), PortMode.Host, r.String(p["name"]), null));
+            }
         }
 
         var env = new List<EnvVar>();
@@ -61,7 +64,8 @@ internal static class KubeContainerMapper
         var caps = r.Mapping(sc?["capabilities"]);
         var user = User(sc, ctx) ?? podUser;
         foreach (var key in sc?.Keys ?? [])
-            if (key is not ("privileged" or "readOnlyRootFilesystem" or "capabilities" or "runAsUser" or "runAsGroup" or "runAsNonRoot" or "allowPrivilegeEscalation"))
+            if (key is not ("privileged" or "readOnlyRootFilesystem" or "capabilities" or "runAsUser" or "runAsGroup" or "runAsNonRoot" or "allowPrivilegeEscalation"
+                or "seccompProfile" or "appArmorProfile" or "procMount"))
                 ctx.Unsupported(sc!.Entry(key)!.Key, $"securityContext.{key} is not supported by gitops and is ignored", "k8s.unsupported-field");
 
         return new Container(

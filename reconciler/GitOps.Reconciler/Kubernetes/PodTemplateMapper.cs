@@ -7,7 +7,8 @@ namespace GitOps.Reconciler.Kubernetes;
 /// <summary>
 /// A pod (or a workload's pod template) as a <see cref="PodTemplate"/>: containers and init containers,
 /// the pod's volumes, restart policy (default Always), termination grace period (default 30 s),
-/// hostNetwork, DNS, host aliases; nodeSelector becomes placement constraints and hostPorts published ports.
+/// hostNetwork, DNS, host aliases; nodeSelector, nodeName, affinity and tolerations become the placement
+/// (<see cref="KubePlacementMapper"/>) and hostPorts published ports.
 /// </summary>
 internal static class PodTemplateMapper
 {
@@ -17,7 +18,7 @@ internal static class PodTemplateMapper
     [
         "containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostname", "subdomain",
         "hostNetwork", "hostPID", "hostIPC", "dnsConfig", "dnsPolicy", "hostAliases", "nodeSelector", "nodeName", "securityContext",
-        "enableServiceLinks", "schedulerName",
+        "enableServiceLinks", "schedulerName", "affinity", "tolerations",
     ];
 
     public sealed record Result(PodTemplate Template, Placement Placement, List<PortBinding> HostPorts);
@@ -37,14 +38,14 @@ internal static class PodTemplateMapper
         foreach (var item in r.Sequence(spec["containers"])?.Items ?? [])
         {
             if (r.Mapping(item) is not { } c) continue;
-            var container = KubeContainerMapper.Map(c, volumes, claimTemplates, podUser, hostPorts, ctx);
+            var container = KubeSecurityMapper.Apply(KubeContainerMapper.Map(c, volumes, claimTemplates, podUser, hostPorts, ctx), c, podSecurity, volumes, ctx);
             if (!names.Add(container.Name)) ctx.Diagnostics.Error(c["name"] ?? c, $"duplicate container name '{container.Name}'", "k8s.container");
             containers.Add(container);
         }
         if (containers.Count == 0) ctx.Diagnostics.Error(spec, "a pod needs at least one container", "k8s.containers");
         var init = new List<Container>();
         foreach (var item in r.Sequence(spec["initContainers"])?.Items ?? [])
-            if (r.Mapping(item) is { } c) init.Add(KubeContainerMapper.Map(c, volumes, claimTemplates, podUser, hostPorts, ctx));
+            if (r.Mapping(item) is { } c) init.Add(KubeSecurityMapper.Apply(KubeContainerMapper.Map(c, volumes, claimTemplates, podUser, hostPorts, ctx), c, podSecurity, volumes, ctx));
 
         var restart = r.String(spec["restartPolicy"]) switch
         {
@@ -55,6 +56,9 @@ internal static class PodTemplateMapper
         };
 
         var mode = r.Bool(spec["hostNetwork"]) == true ? new NetworkMode(NetworkModeKind.Host, null) : NetworkMode.Default;
+        ctx.Sources.Field(null, "networkMode", spec["hostNetwork"]);
+        ctx.Sources.Field(null, "pid", spec["hostPID"]);
+        ctx.Sources.Field(null, "ipc", spec["hostIPC"]);
         var dns = r.Mapping(spec["dnsConfig"]);
         var extraHosts = new List<string>();
         foreach (var item in r.Sequence(spec["hostAliases"])?.Items ?? [])
@@ -62,10 +66,6 @@ internal static class PodTemplateMapper
             if (r.Mapping(item) is not { } ha || r.String(ha["ip"]) is not { } ip) continue;
             foreach (var host in r.StringList(ha["hostnames"]) ?? []) extraHosts.Add(host + ":" + ip);
         }
-
-        var constraints = new List<string>();
-        foreach (var (k, v) in r.StringMap(spec["nodeSelector"]) ?? []) constraints.Add($"node.labels.{k}=={v}");
-        if (r.String(spec["nodeName"]) is { } nodeName) constraints.Add("node.hostname==" + nodeName);
 
         var template = new PodTemplate(
             new ValueMap<string>(r.StringMap(metadata?["labels"]) ?? []),
@@ -84,7 +84,7 @@ internal static class PodTemplateMapper
             default,
             r.Bool(spec["hostIPC"]) == true ? "host" : null,
             r.Bool(spec["hostPID"]) == true ? "host" : null);
-        return new Result(template, new Placement([.. constraints.Order(StringComparer.Ordinal)], default), hostPorts);
+        return new Result(template, KubePlacementMapper.Map(spec, metadata, ctx), hostPorts);
     }
 
     private static RestartPolicy BadRestart(YNode node, string value, LoadContext ctx)

@@ -31,9 +31,14 @@ internal sealed class AppController : IDisposable
     readonly AppLog _log;
     readonly Dictionary<string, DateTimeOffset> _driftSince = new(StringComparer.Ordinal);
     DesiredApp? _applied;
+    readonly Func<AppSpec, (Policy.SecurityPolicy? Policy, string? Error)> _policy;
 
-    public AppController(Engine engine, GitSourceCache sources, string dir, AppSpec spec, AppLog log)
+    /// <summary>The policy this application's revisions are judged by (resolved at each sync: a named policy may change with the config).</summary>
+    public Policy.SecurityPolicy? SecurityPolicy => _policy(Spec).Policy;
+
+    public AppController(Engine engine, GitSourceCache sources, string dir, AppSpec spec, AppLog log, Func<AppSpec, (Policy.SecurityPolicy? Policy, string? Error)>? policy = null)
     {
+        _policy = policy ?? (s => (Policy.PolicyCatalog.Presets.Resolve(s, "cli", out var e), e));
         _engine = engine;
         _sources = sources;
         _dir = dir;
@@ -87,7 +92,8 @@ internal sealed class AppController : IDisposable
         if (loaded.Desired is null)
         {
             // Rejected as a whole: the last good state keeps running.
-            Fail(SyncStates.Failed, $"revision {Short(loaded.Revision)} rejected: {loaded.Errors.Count} error(s)", loaded.Errors);
+            var byPolicy = loaded.PolicyErrors > 0 ? $", {loaded.PolicyErrors} by policy {SecurityPolicy?.Name}" : "";
+            Fail(SyncStates.Failed, $"revision {Short(loaded.Revision)} rejected: {loaded.Errors.Count} error(s){byPolicy}", loaded.Errors);
             Publish("rejected", loaded.Revision);
             return;
         }
@@ -227,7 +233,10 @@ internal sealed class AppController : IDisposable
         Write(Path.Combine(_dir, "drift.json"), Drift, AppJson.Default.DriftReport);
     }
 
-    sealed record Loaded(string Revision, string? Subject, DesiredApp? Desired, IReadOnlyList<string> Errors, string Directory, Model.Application? Model);
+    sealed record Loaded(string Revision, string? Subject, DesiredApp? Desired, IReadOnlyList<string> Errors, string Directory, Model.Application? Model)
+    {
+        public int PolicyErrors { get; init; }
+    }
 
     async Task<Loaded> LoadAsync(long cycle, string? revision, CancellationToken ct)
     {
@@ -257,15 +266,21 @@ internal sealed class AppController : IDisposable
             }
         }
         using var _ = Executor.Source.StartActivity("load");
-        var result = LoadManifests(dir);
+        var (policy, policyError) = _policy(Spec);
+        if (policy is null) throw new InvalidOperationException("policy: " + policyError);
+        var result = LoadManifests(dir, policy);
         var errors = result.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error)
             .Select(d => (d with { File = Relative(dir, d.File) }).ToString()).ToList();
-        if (!result.Succeeded || errors.Count > 0) return new Loaded(rev, subject, null, errors, dir, null);
+        if (!result.Succeeded || errors.Count > 0)
+            return new Loaded(rev, subject, null, errors, dir, null)
+            {
+                PolicyErrors = result.Errors.Count(d => d.Code.StartsWith("policy.", StringComparison.Ordinal)),
+            };
         // Relative binds, build contexts and config files resolve against the application's directory in this
         // revision's tree, as Compose resolves them against the project directory.
         var first = Path.GetFullPath(PathsIn(dir).First());
         var baseDir = Directory.Exists(first) ? first : Path.GetDirectoryName(first)!;
-        var desired = Compiler.Compile(Spec.Name, Spec.ProjectName, rev, result.Application!, baseDir);
+        var desired = Compiler.Compile(Spec.Name, Spec.ProjectName, rev, result.Application!, baseDir, TreeRoot(dir, policy));
         if (Spec.Overrides?.Scale is { Count: > 0 } scale)
         {
             desired = desired with { Services = desired.Services.Select(s => scale.TryGetValue(s.Name, out var n) ? s with { Replicas = n } : s).ToList() };
@@ -281,11 +296,20 @@ internal sealed class AppController : IDisposable
     /// <summary>The application's paths (the root when none) inside <paramref name="dir"/>.</summary>
     IEnumerable<string> PathsIn(string dir) => (Spec.Paths.Count == 0 ? ["."] : Spec.Paths).Select(p => Path.Combine(dir, p));
 
-    LoadResult LoadManifests(string dir) => ManifestLoader.Load(PathsIn(dir).Select(Path.GetFullPath).ToList(), new LoadOptions
+    LoadResult LoadManifests(string dir, Policy.SecurityPolicy policy) => ManifestLoader.Load(PathsIn(dir).Select(Path.GetFullPath).ToList(), new LoadOptions
     {
         Name = Spec.ProjectName,
         Format = Spec.Overrides?.Format ?? ManifestFormat.Auto,
+        Root = TreeRoot(dir, policy),
+        Policy = policy,
     });
+
+    /// <summary>
+    /// Where the files a revision names must stay: a Git revision's tree always; an operator's local directory only
+    /// under a policy that does not open the whole host anyway (compose up keeps Docker's `../` freedom).
+    /// </summary>
+    string? TreeRoot(string dir, Policy.SecurityPolicy policy) =>
+        Spec.Source.Kind == SourceKind.Git || !policy.AllowsAllHostPaths ? dir : null;
 
     static string Relative(string root, string file) =>
         file.StartsWith(root, StringComparison.Ordinal) ? Path.GetRelativePath(root, file) : file;
@@ -332,7 +356,8 @@ internal sealed class AppController : IDisposable
         {
             var dir = Spec.Source.Kind == SourceKind.Local ? null : _sources.Materialize(Spec.Source, Status.Revision);
             if (dir is null) return null;
-            _appliedModel = LoadManifests(dir).Application;
+            // The applied revision passed its policy once; the diff only needs its model.
+            _appliedModel = LoadManifests(dir, _policy(Spec).Policy ?? Policy.SecurityPolicy.Unrestricted).Application;
             _appliedModelRevision = Status.Revision;
             return _appliedModel;
         }

@@ -54,7 +54,11 @@ internal sealed record AppRecord(AppSpec Spec, string Origin);
 internal sealed record DiffResponse(string Revision, IReadOnlyList<string> Plan, IReadOnlyList<string> Warnings, IReadOnlyList<string> DataLoss, string Diff, IReadOnlyList<string> Errors);
 
 /// <summary>One application in <c>gitops app ls</c>: its spec, status and where it was declared.</summary>
-internal sealed record AppView(AppSpec Spec, AppStatus Status, string Origin);
+internal sealed record AppView(AppSpec Spec, AppStatus Status, string Origin)
+{
+    /// <summary>The policy the application's revisions are judged by, resolved (preset, named or inline).</summary>
+    public Policy.SecurityPolicy? Policy { get; init; }
+}
 
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]

@@ -27,9 +27,10 @@ internal sealed class ReconcilerHost : IDisposable
     long _cycle;
     Task? _driftLoop;
 
-    public ReconcilerHost(Engine engine, string root, IReadOnlyList<AppSpec> configured, TimeSpan driftInterval, Action<string> log)
+    public ReconcilerHost(Engine engine, string root, IReadOnlyList<AppSpec> configured, TimeSpan driftInterval, Action<string> log, Policy.PolicyCatalog? policies = null)
     {
         _engine = engine;
+        Policies = policies ?? Policy.PolicyCatalog.Presets;
         _root = Path.Combine(root, "reconciler");
         _log = new ReconcilerLog(log);
         DriftInterval = driftInterval;
@@ -42,6 +43,9 @@ internal sealed class ReconcilerHost : IDisposable
     }
 
     public TimeSpan DriftInterval { get; }
+
+    /// <summary>The presets and the config file's named policies.</summary>
+    public Policy.PolicyCatalog Policies { get; }
 
     public GitSourceCache Sources => _sources;
 
@@ -63,7 +67,8 @@ internal sealed class ReconcilerHost : IDisposable
 
     void Register(AppSpec spec)
     {
-        var controller = new AppController(_engine, _sources, AppDir(spec.Name), spec, _log.For(spec.Name));
+        var controller = new AppController(_engine, _sources, AppDir(spec.Name), spec, _log.For(spec.Name),
+            s => (Policies.Resolve(s, Origin(s.Name), out var error), error));
         _apps[spec.Name] = controller;
     }
 
@@ -100,6 +105,8 @@ internal sealed class ReconcilerHost : IDisposable
     /// <summary>Adds or replaces an application and syncs it once, waiting for the result.</summary>
     public async Task<AppController> AddAsync(AppSpec spec, string origin, bool wait, CancellationToken ct)
     {
+        if (spec.InlinePolicy is null && spec.SecurityPolicy is { } policyName && Policies.Find(policyName) is null)
+            throw new InvalidArgumentException($"no policy named '{policyName}' (known: {string.Join(", ", Policies.Names)})");
         lock (_registryGate)
         {
             if (_origins.TryGetValue(spec.Name, out var o) && o == "config")

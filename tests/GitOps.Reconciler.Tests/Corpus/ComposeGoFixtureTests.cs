@@ -283,8 +283,10 @@ public sealed class ComposeGoFixtureTests
         // published ports mean nothing: no finding about them.
         Assert.DoesNotContain(result.Errors, e => e.Code == "ports.replicas");
         Assert.Contains(result.Warnings, w => w.Code == "compose.stack-features" && w.Message.Contains("deploy.placement (service foo) at line 109"));
+        // compose-go takes any constraint text; gitops checks it as Swarm would at deploy (and the fleet's scheduler needs it).
         Assert.Equal(
             [
+                "invalid constraint \"node=foo\": expected one operator from ==, !=",
                 "service 'foo' declares mutually exclusive network_mode and networks",
                 "service 'foo' depends on undefined service 'db'",
                 "service 'foo' depends on undefined service 'redis'",
