@@ -179,6 +179,21 @@ public sealed class PublishingPlanTests
     }
 
     [Fact]
+    public void A_policy_judges_every_port_of_a_published_range()
+    {
+        static LoadResult Restricted(string yaml) // unprivileged host ports only
+        {
+            var dir = Load.TempDir();
+            File.WriteAllText(Path.Combine(dir, "compose.yaml"), yaml);
+            return ManifestLoader.Load([dir], new LoadOptions { Root = dir, Policy = GitOps.Reconciler.Policy.SecurityPolicy.Restricted });
+        }
+        Load.AssertValid(Restricted(string.Format(Pets, "1024-1026:3000", 3)), "a range of unprivileged ports");
+        var error = Load.SingleError(Restricted(string.Format(Pets, "1022-1024:3000", 3)));
+        Assert.Equal((5, "services.web.ports[0]"), (error.Line, error.Path));
+        Assert.Contains("host port 1022 not allowed", error.Message);
+    }
+
+    [Fact]
     public void Scaling_past_the_range_with_an_override_is_refused_at_the_ports_entry_too()
     {
         var result = Load.Yaml("compose.yaml", string.Format(Pets, "3000-3001:3000", 2));
