@@ -32,9 +32,14 @@ internal static class AppCommands
         var token = new Option<string?>("--token-file") { Description = "File with an https access token" };
         var sshKey = new Option<string?>("--ssh-key") { Description = "Private key file for ssh URLs" };
         var noWait = new Option<bool>("--no-wait") { Description = "Return at once instead of after the first sync" };
+        var format = new Option<string>("--format")
+        {
+            Description = "How to read the manifests: auto (by content and file name), compose, stack or kubernetes", DefaultValueFactory = _ => "auto",
+        };
+        format.AcceptOnlyFromAmong("auto", "compose", "stack", "kubernetes");
         var securityPolicy = new Option<string?>("--policy") { Description = "What the manifests may ask of the node: restricted (default), baseline, privileged, or a policy named in the daemon's config" };
         add.Arguments.Add(name);
-        foreach (var o in new Option[] { repo, branch, tag, revision, path, interval, cron, project, prune, pruneVolumes, selfHeal, drift, token, sshKey, noWait, securityPolicy }) add.Options.Add(o);
+        foreach (var o in new Option[] { repo, branch, tag, revision, path, interval, cron, project, format, prune, pruneVolumes, selfHeal, drift, token, sshKey, noWait, securityPolicy }) add.Options.Add(o);
         Cli.Action(add, async (pr, ct) =>
         {
             var errors = new List<string>();
@@ -54,7 +59,9 @@ internal static class AppCommands
             var auth = tokenValue is not null || pr.GetValue(sshKey) is not null ? new SourceAuth(null, tokenValue, pr.GetValue(sshKey) is { } k ? Path.GetFullPath(k) : null, null) : null;
             var spec = new AppSpec(pr.GetValue(name)!, new AppSource(SourceKind.Git, repoValue, pr.GetValue(branch), pr.GetValue(tag), pr.GetValue(revision), auth),
                 pr.GetValue(path) ?? [], new AppSchedule(every, AppSchedule.Default.Jitter, pr.GetValue(cron)),
-                new AppPolicy(pr.GetValue(prune), pr.GetValue(pruneVolumes), pr.GetValue(selfHeal), driftMode!.Value), pr.GetValue(project))
+                new AppPolicy(pr.GetValue(prune), pr.GetValue(pruneVolumes), pr.GetValue(selfHeal), driftMode!.Value), pr.GetValue(project),
+                Reconciler.Configuration.AppSpecValidator.TryParseFormat(pr.GetValue(format)!, out var manifestFormat) && manifestFormat != Reconciler.Loading.ManifestFormat.Auto
+                    ? new AppOverrides(manifestFormat, null) : null)
             { SecurityPolicy = pr.GetValue(securityPolicy) };
             using var client = Cli.Client(pr);
             var view = await client.PostJsonAsync($"apps?wait={(pr.GetValue(noWait) ? 0 : 1)}", spec, AppJson.Default.AppSpec, AppJson.Default.AppView, ct);
@@ -70,9 +77,9 @@ internal static class AppCommands
             using var client = Cli.Client(pr);
             var apps = await client.GetJsonAsync("apps", AppJson.Default.ListAppView, ct);
             if (pr.GetValue(quiet)) { foreach (var a in apps) Console.WriteLine(a.Spec.Name); return 0; }
-            var t = new Table("NAME", "SOURCE", "PATHS", "INTERVAL", "POLICY", "SECURITY", "ORIGIN");
+            var t = new Table("NAME", "SOURCE", "PATHS", "FORMAT", "INTERVAL", "POLICY", "SECURITY", "ORIGIN");
             foreach (var a in apps)
-                t.Add(a.Spec.Name, a.Status.Source, string.Join(",", a.Spec.Paths.DefaultIfEmpty(".")),
+                t.Add(a.Spec.Name, a.Status.Source, string.Join(",", a.Spec.Paths.DefaultIfEmpty(".")), (a.Spec.Overrides?.Format ?? Reconciler.Loading.ManifestFormat.Auto).ToString().ToLowerInvariant(),
                     a.Spec.Source.Kind == SourceKind.Local ? "-" : a.Spec.Schedule.Cron ?? Reconciler.Values.GoDuration.Format(a.Spec.Schedule.Interval), Policy(a.Spec.Policy),
                     a.Policy?.Name ?? a.Spec.SecurityPolicy ?? "?", a.Origin);
             Console.Write(t);

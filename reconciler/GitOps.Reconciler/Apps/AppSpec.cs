@@ -90,7 +90,7 @@ internal enum DriftMode
 }
 
 /// <summary>
-/// What the Compose, stack and apply verbs add on top of the files: how to read them (a stack file under
-/// any name) and replica counts from <c>compose up --scale</c>.
+/// How to read the files when the application names it (<c>format:</c> in the config file, <c>app add --format</c>;
+/// the Compose, stack and apply verbs name theirs), and replica counts from <c>compose up --scale</c>.
 /// </summary>
 internal sealed record AppOverrides(Loading.ManifestFormat Format, IReadOnlyDictionary<string, int>? Scale);

@@ -154,7 +154,7 @@ internal static class ComposeMerger
         Rule.UniqueConfigs => FileTarget(item, "/"),
         Rule.UniquePorts => item switch
         {
-            YScalar s => string.Join(";", PortSyntax.Parse(s.Value, out _).Select(p => $"{p.HostIp}|{p.Target}|{p.Published}|{p.Protocol}")),
+            YScalar s => string.Join(";", PortSyntax.Parse(s.Value, out _).Select(p => $"{p.HostIp}|{p.Target}|{p.Published}{(p.PublishedEnd is { } end ? "-" + end : "")}|{p.Protocol}")),
             YMapping m => $"{(m["host_ip"] as YScalar)?.Value}|{(m["target"] as YScalar)?.Value}|{(m["published"] as YScalar)?.Value}|{(m["protocol"] as YScalar)?.Value ?? "tcp"}",
             _ => null,
         },

@@ -51,8 +51,12 @@ internal static class PortSyntax
         if (count > MaxRange) { error = $"port range of {count} ports is larger than {MaxRange}"; return result; }
         if (published is not null && p1 - p0 + 1 != count)
         {
-            // "8000-8010:80": one host port out of a range. The model publishes fixed ports; take the first.
+            // "8000-8010:80": one container port, any host port of the range (Docker takes the first free one;
+            // Compose's replicas each take one of their own).
             if (count != 1) { error = "published and container port ranges differ in length"; return result; }
+            if (p1 - p0 + 1 > MaxRange) { error = $"port range of {p1 - p0 + 1} ports is larger than {MaxRange}"; return result; }
+            result.Add(new PortSpec(ip, p0, t0, protocol, p1));
+            return result;
         }
         for (var i = 0; i < count; i++)
             result.Add(new PortSpec(ip, published is null ? null : p0 + i, t0 + i, protocol));

@@ -62,15 +62,8 @@ internal static class ServiceMapper
             r.String(svc["ipc"]),
             r.String(svc["pid"]));
 
+        // Whether the replicas can all publish them is checked on the finished model (Validation.ReplicaPortCheck).
         var ports = Ports(name, svc, project.Stack, ctx);
-        if (!project.Stack && deploy.Replication is { Mode: ReplicationMode.Replicated, Replicas: > 1 })
-        {
-            foreach (var (port, i) in ports.Select((p, i) => (p, i)).Where(x => x.p is { Published: not null, Mode: PortMode.Host }))
-            {
-                ctx.Sources.TryGet(SourceMap.PublishedPort(name, i), out var mark, out var path);
-                ctx.Diagnostics.Warning(mark, path, $"{deploy.Replication.Replicas} replicas cannot all bind host port {port.Published}; only one replica per node will start (leave the published port out to get ephemeral ports)", "compose.scale-port");
-            }
-        }
 
         return new Service(
             name,
@@ -207,7 +200,8 @@ internal static class ServiceMapper
                 {
                     var specs = PortSyntax.Parse(s.Value, out var error);
                     if (error is not null) { ctx.Diagnostics.Error(s, $"invalid port \"{s.Value}\": {error}", "compose.port"); break; }
-                    result.AddRange(specs.Select(p => new PortBinding(p.Target, p.Published, p.Protocol, p.HostIp, defaultMode, null, null)));
+                    foreach (var p in specs)
+                        result.AddRange(Published(new PortBinding(p.Target, p.Published, p.Protocol, p.HostIp, defaultMode, null, null) { PublishedEnd = p.PublishedEnd }, stack));
                     break;
                 }
                 case YMapping m:
@@ -224,9 +218,12 @@ internal static class ServiceMapper
                         "ingress" => PortMode.Ingress,
                         var other => Bad(m["mode"]!, other, ctx, defaultMode),
                     };
+                    var hasPublished = published is { Length: > 0 };
+                    if (hasPublished && t1 > t0 && p1 - p0 != t1 - t0) { ctx.Diagnostics.Error(m["published"]!, $"published range \"{published}\" and target range \"{target}\" differ in length", "compose.port"); break; }
+                    if (hasPublished && p1 - p0 >= PortSyntax.MaxRange) { ctx.Diagnostics.Error(m["published"]!, $"port range of {p1 - p0 + 1} ports is larger than {PortSyntax.MaxRange}", "compose.port"); break; }
                     for (var i = 0; i <= t1 - t0 && i < PortSyntax.MaxRange; i++)
-                        result.Add(new PortBinding(t0 + i, published is { Length: > 0 } ? p0 + Math.Min(i, p1 - p0) : null, (r.String(m["protocol"]) ?? "tcp").ToLowerInvariant(),
-                            r.String(m["host_ip"]), mode, r.String(m["name"]), r.String(m["app_protocol"])));
+                        result.AddRange(Published(new PortBinding(t0 + i, hasPublished ? p0 + i : null, (r.String(m["protocol"]) ?? "tcp").ToLowerInvariant(),
+                            r.String(m["host_ip"]), mode, r.String(m["name"]), r.String(m["app_protocol"])) { PublishedEnd = hasPublished && t1 == t0 && p1 > p0 ? p1 : null }, stack));
                     break;
                 }
                 default:
@@ -237,6 +234,16 @@ internal static class ServiceMapper
             for (var i = start; i < result.Count; i++) ctx.Sources.Add(SourceMap.PublishedPort(service, i), item);
         }
         return result;
+    }
+
+    /// <summary>
+    /// A published range for one container port: Compose keeps it (each replica takes a port of the range), a
+    /// stack publishes every port of it, each in front of all replicas, as <c>docker stack deploy</c> does.
+    /// </summary>
+    private static IEnumerable<PortBinding> Published(PortBinding port, bool stack)
+    {
+        if (!stack || port is not { Published: { } first, PublishedEnd: { } last }) { yield return port; yield break; }
+        for (var p = first; p <= last; p++) yield return port with { Published = p, PublishedEnd = null };
     }
 
     private static PortMode Bad(YNode node, string value, LoadContext ctx, PortMode fallback)

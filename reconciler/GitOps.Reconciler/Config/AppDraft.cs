@@ -34,6 +34,9 @@ internal sealed record AppDraft
 
     public string? Project { get; init; }
 
+    /// <summary>How the manifests are read: "auto" (the default: by content and file name), "compose", "stack" or "kubernetes".</summary>
+    public string? Format { get; init; }
+
     public bool? Prune { get; init; }
 
     public bool? PruneVolumes { get; init; }

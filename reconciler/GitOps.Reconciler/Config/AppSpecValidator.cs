@@ -136,6 +136,9 @@ internal static partial class AppSpecValidator
             case "heal": drift = DriftMode.Heal; break;
             default: Error("drift", $"drift must be 'report' or 'heal', got '{draft.Drift}'", "drift"); break;
         }
+        var format = Loading.ManifestFormat.Auto;
+        if (draft.Format is { } formatText && !TryParseFormat(formatText, out format))
+            Error("format", $"format must be 'auto', 'compose', 'stack' or 'kubernetes', got '{formatText}'", "format");
         if (draft.Project is { } project && !ProjectName().IsMatch(project))
             Error("project", $"'{project}' is not a valid project name: lower-case letters, digits, '_' and '-', starting with a letter or digit", "project");
 
@@ -170,7 +173,24 @@ internal static partial class AppSpecValidator
             : new AppSource(SourceKind.Git, repo, draft.Branch, draft.Tag, draft.Revision?.ToLowerInvariant(), auth);
         var schedule = new AppSchedule(interval, jitter, draft.Cron);
         var policy = new AppPolicy(draft.Prune ?? defaults.Prune, draft.PruneVolumes ?? defaults.PruneVolumes, draft.SelfHeal ?? defaults.SelfHeal, drift);
-        return new AppSpec(name, source, paths, schedule, policy, draft.Project) { SecurityPolicy = draft.Policy ?? defaults.Policy, InlinePolicy = draft.InlinePolicy };
+        return new AppSpec(name, source, paths, schedule, policy, draft.Project, format == Loading.ManifestFormat.Auto ? null : new AppOverrides(format, null))
+        {
+            SecurityPolicy = draft.Policy ?? defaults.Policy, InlinePolicy = draft.InlinePolicy,
+        };
+    }
+
+    /// <summary>A manifest format as <c>--format</c> names it: auto, compose, stack or kubernetes.</summary>
+    public static bool TryParseFormat(string text, out Loading.ManifestFormat format)
+    {
+        format = text switch
+        {
+            "auto" => Loading.ManifestFormat.Auto,
+            "compose" => Loading.ManifestFormat.Compose,
+            "stack" => Loading.ManifestFormat.Stack,
+            "kubernetes" => Loading.ManifestFormat.Kubernetes,
+            _ => (Loading.ManifestFormat)(-1),
+        };
+        return Enum.IsDefined(format);
     }
 
     /// <summary>

@@ -160,6 +160,7 @@ internal static class DaemonConfigLoader
             Jitter = Scalar(app, "jitter") is { } j && j.TryGetDouble(out var jitter) ? jitter : null,
             Cron = Text(app, "cron"),
             Project = Text(app, "project"),
+            Format = Text(app, "format"),
             Prune = Bool(app, "prune"),
             PruneVolumes = Bool(app, "pruneVolumes"),
             SelfHeal = Bool(app, "selfHeal"),

@@ -42,7 +42,7 @@ internal static class ManifestLoader
         var compose = files.Where(f => f.Kind == ManifestFileKind.Compose).Select(f => f.Path).ToList();
         if (compose.Count > 0)
         {
-            var stack = ctx.Options.Format == ManifestFormat.Stack || (ctx.Options.Format == ManifestFormat.Auto && compose.Any(ManifestDiscovery.IsStackFile));
+            var stack = StackDetection.IsStack(compose, ctx);
             if (ComposeProjectLoader.Load(compose, stack, ctx) is { } project)
             {
                 app.Name ??= project.Name;

@@ -24,7 +24,9 @@ internal static class PolicyChecker
             foreach (var c in service.Template.Containers.Concat(service.Template.InitContainers))
                 Container(service, c, policy, at, ctx);
             for (var i = 0; i < service.Ports.Count; i++)
-                if (service.Ports[i].Published is { } port and > 0 && !policy.AllowsHostPort(port))
+                // A published range (Compose's "8000-8002:80") may give any of its ports to a replica: all must be allowed.
+                if (service.Ports[i] is { Published: { } first and > 0 } p &&
+                    Enumerable.Range(first, (p.PublishedEnd ?? first) - first + 1).FirstOrDefault(x => !policy.AllowsHostPort(x)) is var port and > 0)
                 {
                     ctx.Sources.TryGet(SourceMap.PublishedPort(service.Name, i), out var mark, out var path);
                     Error(ctx, policy, (mark, path), $"host port {port} not allowed (allowed host ports: {PolicyText.List(policy.HostPorts)})", "host-port");

@@ -107,10 +107,24 @@ internal sealed class AppController : IDisposable
         // A daemon start is not a request to heal: a report-only app applies at start only what is new in Git or
         // what the journal says was cut short; drift found since is reported, never fixed behind the user's back.
         var mayApply = newRevision || trigger is SyncTrigger.Manual or SyncTrigger.Rollback or SyncTrigger.Resume || Spec.Policy.Heals || _journal.Pending() is not null;
+        // Trying a failed rollout again on every poll would start a replica that fails again each time (and, for
+        // a start-first update, move the serving replica aside meanwhile): like a paused Swarm update, it waits
+        // for a new commit or for the user to ask.
+        if (!plan.IsEmpty && mayApply && desired.Revision == Status.FailedRevision && trigger is not (SyncTrigger.Manual or SyncTrigger.Rollback or SyncTrigger.Resume))
+        {
+            _applied = desired;
+            Status = Status with { Sync = SyncStates.Failed };
+            Save();
+            return;
+        }
         if (plan.IsEmpty || !mayApply)
         {
             _applied = desired;
-            Status = Status with { Revision = desired.Revision, Subject = loaded.Subject, Errors = [], Message = plan.IsEmpty ? null : Status.Message };
+            Status = Status with
+            {
+                Revision = desired.Revision, Subject = loaded.Subject, Errors = [], Message = plan.IsEmpty ? null : Status.Message,
+                FailedRevision = plan.IsEmpty ? null : Status.FailedRevision,
+            };
             CheckDriftLocked(desired, plan, actual);
             Save();
             return;
@@ -124,7 +138,8 @@ internal sealed class AppController : IDisposable
         catch (ApplyException e)
         {
             _applied = desired;
-            Fail(SyncStates.Failed, e.Message, []);
+            Status = Status with { FailedRevision = e.Stalled ? desired.Revision : null };
+            Fail(SyncStates.Failed, e.Stalled ? $"{e.Message} (not retried until a new commit or gitops sync)" : e.Message, []);
             AddHistory(desired.Revision, loaded.Subject, "failed: " + e.Message, plan.Steps.Count, trigger);
             Metrics.ApplyFailures.Add(1, new KeyValuePair<string, object?>("app", Spec.Name));
             Publish("sync-failed", desired.Revision);
@@ -135,7 +150,7 @@ internal sealed class AppController : IDisposable
         _driftSince.Clear();
         Status = Status with
         {
-            Revision = desired.Revision, Subject = loaded.Subject, Sync = SyncStates.Synced, Health = "Healthy", Errors = [], DriftCount = 0,
+            Revision = desired.Revision, Subject = loaded.Subject, Sync = SyncStates.Synced, Health = "Healthy", Errors = [], DriftCount = 0, FailedRevision = null,
             Message = plan.Warnings.Count > 0 ? string.Join("; ", plan.Warnings) : null, LastSync = DateTimeOffset.UtcNow,
             LastDurationMs = total.Elapsed.TotalMilliseconds, LastEngineMs = engineTime.Elapsed.TotalMilliseconds,
         };
@@ -172,7 +187,7 @@ internal sealed class AppController : IDisposable
             var actual = ActualApp.Read(_engine, Spec.Name);
             var plan = Planner.Plan(_applied, actual, Spec.Policy);
             CheckDriftLocked(_applied, plan, actual);
-            if (!plan.IsEmpty && Spec.Policy.Heals && !Status.Errors.Any())
+            if (!plan.IsEmpty && Spec.Policy.Heals && !Status.Errors.Any() && _applied.Revision != Status.FailedRevision)
             {
                 _log.Write(LogEvents.Healing, $"healing {plan.Steps.Count} drift step(s)");
                 try
@@ -212,7 +227,7 @@ internal sealed class AppController : IDisposable
         Status = Status with
         {
             DriftCount = items.Count,
-            Sync = Status.Errors.Count > 0 ? SyncStates.Failed : items.Count > 0 ? SyncStates.OutOfSync : SyncStates.Synced,
+            Sync = Status.Errors.Count > 0 || desired.Revision == Status.FailedRevision ? SyncStates.Failed : items.Count > 0 ? SyncStates.OutOfSync : SyncStates.Synced,
             Health = items.Any(i => i.Kind is "missing" or "stopped") ? "Degraded" : "Healthy",
         };
         Write(Path.Combine(_dir, "drift.json"), Drift, AppJson.Default.DriftReport);
@@ -273,7 +288,14 @@ internal sealed class AppController : IDisposable
             var baseDir = Directory.Exists(first) ? first : Path.GetDirectoryName(first)!;
             var desired = Compiler.Compile(Spec.Name, Spec.ProjectName, rev, result.Application!, baseDir, TreeRoot(dir, policy));
             if (Spec.Overrides?.Scale is { Count: > 0 } scale)
+            {
                 desired = desired with { Services = desired.Services.Select(s => scale.TryGetValue(s.Name, out var n) ? s with { Replicas = n } : s).ToList() };
+                // --scale happens after the load: whether that many replicas can publish their ports is checked here, still before anything is applied.
+                var portErrors = desired.Services.Where(s => scale.ContainsKey(s.Name))
+                    .SelectMany(s => Validation.ReplicaPortCheck.Check(s.Spec, s.Replicas, result.Sources))
+                    .Select(d => (d with { File = Relative(dir, d.File) }).ToString()).ToList();
+                if (portErrors.Count > 0) return new Loaded(rev, subject, null, portErrors, null);
+            }
             if (checkout is not null && forApply)
             {
                 // Containers bind files of the revision and builds read its contexts after the checkout is gone: they

@@ -28,6 +28,11 @@ internal sealed record AppStatus
     public string? Message { get; init; }
     /// <summary>Why the latest revision was rejected: <c>file:line:col: message</c> lines.</summary>
     public IReadOnlyList<string> Errors { get; init; } = [];
+    /// <summary>
+    /// A revision whose rollout failed on its own merits (a new replica exited, turned unhealthy or never became
+    /// ready). Polls, webhooks and self-heal leave it alone; a new commit or <c>gitops sync</c> tries again.
+    /// </summary>
+    public string? FailedRevision { get; init; }
     public string? PinnedRevision { get; init; }
     /// <summary>The source's head when the pin was made: a different head means a newer commit arrived and ends the pin.</summary>
     public string? PinnedAtHead { get; init; }

@@ -47,11 +47,19 @@ internal static class Compiler
         var names = networks.ToDictionary(n => n.Key, n => n.EngineName, StringComparer.Ordinal);
         foreach (var s in model.Services.Values)
         {
-            if (!UsesRouter(s)) continue;
+            var routed = Publishing.Routed(s).ToList();
+            if (routed.Count == 0) continue;
             var net = FirstNetwork(s, names, project);
             if (net is null) { warnings.Add($"service {s.Name}: published ports need a bridge network; not published"); continue; }
-            foreach (var p in s.Ports)
-                routers.Add(new DesiredRouter($"{project}-{s.Name}-{p.Target}-{p.Protocol}", s.Name, net, p.Target, p.Protocol, p.Published, [(s.Name, p.Target)]));
+            var taken = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var p in routed)
+            {
+                // One router per published port; a second port in front of the same target ("8080:80" and
+                // "8081:80", a stack's "8080-8081:80") is told apart by its published port.
+                var name = $"{project}-{s.Name}-{p.Target}-{p.Protocol}";
+                if (!taken.Add(name)) taken.Add(name = $"{name}-{p.Published?.ToString(CultureInfo.InvariantCulture) ?? taken.Count.ToString(CultureInfo.InvariantCulture)}");
+                routers.Add(new DesiredRouter(name, s.Name, net, p.Target, p.Protocol, p.Published, [(s.Name, p.Target)]));
+            }
         }
         foreach (var r in model.Routes.Values)
         {
@@ -69,7 +77,7 @@ internal static class Compiler
         return new DesiredApp(app, project, revision, networks, volumes, secrets, services, routers, warnings) { BaseDirectory = baseDirectory, BindSources = tree.Binds(model) };
     }
 
-    static int Replicas(Service s) => s.Replication.Mode == ReplicationMode.Global ? 1 : s.Replication.Replicas;
+    static int Replicas(Service s) => Publishing.Replicas(s);
 
     public static string ClaimVolume(string project, string template, string service, int ordinal) => $"{project}_{template}-{service}-{ordinal}";
 
@@ -110,12 +118,16 @@ internal static class Compiler
     /// <summary>
     /// The template's spec hash, plus the content digests of the secrets and configs it uses and of files it
     /// binds from the repository: a new secret value or an edited config file in Git rolls the service
-    /// (what Helm users do by hand with a checksum annotation). Services that use none keep the plain hash.
+    /// (what Helm users do by hand with a checksum annotation), and the ports its replicas bind themselves.
+    /// Services that have none of these keep the plain hash.
     /// </summary>
     static string ServiceHash(Service s, IReadOnlyDictionary<(bool IsConfig, string Key), string?> digests, TreeFiles tree)
     {
         var hash = Hashing.SpecHash.OfTemplate(s);
         var inputs = new SortedSet<string>(StringComparer.Ordinal);
+        // Ports a replica binds itself are part of what it is made of: a new port, or the move between binding
+        // it and a router, recreates the replica (routed ports change only the router).
+        if (Publishing.DirectSpec(s) is { } direct) inputs.Add("publish:" + direct);
         foreach (var c in s.Template.Containers.Concat(s.Template.InitContainers))
         {
             foreach (var m in c.Mounts)
@@ -158,14 +170,6 @@ internal static class Compiler
         var text = c.Content ?? string.Join("\n", c.Data.Select(kv => kv.Key + "=" + kv.Value).Concat(c.BinaryData.Select(kv => kv.Key + "=" + kv.Value)));
         return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..16];
     }
-
-    /// <summary>
-    /// Plain Compose with one replica publishes on the container itself, as <c>docker compose</c> does; Swarm
-    /// stacks, several replicas and start-first updates need an address that outlives any one replica.
-    /// </summary>
-    public static bool UsesRouter(Service s) =>
-        s.Ports.Count > 0 && s.Template.NetworkMode.Kind is NetworkModeKind.Default or NetworkModeKind.Bridge &&
-        (s.Format != SourceFormat.Compose || s.Replication.Replicas > 1 || s.Update is { Kind: UpdateKind.Rolling, MaxSurge.Value: > 0 });
 
     static string? FirstNetwork(Service s, IReadOnlyDictionary<string, string> names, string project) =>
         s.Template.NetworkMode.Kind is NetworkModeKind.Default or NetworkModeKind.Bridge
@@ -250,13 +254,14 @@ internal static class Compiler
                         h.NetworkMode = req.Networks.Keys.FirstOrDefault() ?? "bridge";
                         break;
                 }
-                if (!UsesRouter(s))
-                    foreach (var p in s.Ports)
-                    {
-                        var key = $"{p.Target}/{p.Protocol.ToLowerInvariant()}";
-                        if (!h.PortBindings.TryGetValue(key, out var list)) h.PortBindings[key] = list = [];
-                        list.Add(new PortBindingRequest { HostIp = p.HostIp ?? "", HostPort = p.Published?.ToString(CultureInfo.InvariantCulture) ?? "" });
-                    }
+                // Ports not behind a router are bound by the replica itself; a range gives each replica its own port.
+                foreach (var p in Publishing.Direct(s))
+                {
+                    var key = $"{p.Target}/{p.Protocol.ToLowerInvariant()}";
+                    if (!h.PortBindings.TryGetValue(key, out var list)) h.PortBindings[key] = list = [];
+                    var hostPort = Publishing.HostPort(p, ordinal - svc.FirstOrdinal);
+                    list.Add(new PortBindingRequest { HostIp = p.HostIp ?? "", HostPort = hostPort?.ToString(CultureInfo.InvariantCulture) ?? "" });
+                }
             }
             result.Add(req);
         }

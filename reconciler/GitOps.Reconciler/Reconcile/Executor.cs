@@ -9,6 +9,13 @@ namespace GitOps.Reconciler.Reconcile;
 internal sealed class ApplyException(string step, string message, Exception? inner = null) : Exception($"{step}: {message}", inner)
 {
     public string Step { get; } = step;
+
+    /// <summary>
+    /// The revision itself does not work: a new replica exited, turned unhealthy or never became ready. Trying the
+    /// same revision again only repeats that (Swarm pauses such an update), so only a new commit or a sync asked
+    /// for by the user tries again; other failures (the engine, a pull, a port taken) may pass and are retried.
+    /// </summary>
+    public bool Stalled { get; init; }
 }
 
 /// <summary>
@@ -29,6 +36,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
     public async Task ApplyAsync(DesiredApp app, Plan plan, CancellationToken ct)
     {
         _prepared.Clear();
+        PortPreflight.Check(engine, app, plan);
         journal.Begin(app.Revision, plan.Steps.Select(s => s.Describe()).ToList());
         for (var i = 0; i < plan.Steps.Count; i++)
         {
@@ -189,17 +197,16 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
                         old.Add((c.Id, name));
                     }
                 }
+                // What else carries the replicas' names now (sidecars of the old ones) is not ours to remove on failure.
+                var kept = batch.SelectMany(o => PartsOf(app, svc, o)).ToHashSet(StringComparer.Ordinal);
                 try { await StartReplicasAsync(app, svc, batch, ct); }
-                catch (ApplyException)
+                catch (Exception e) when (e is ApplyException or EngineException or IOException or OperationCanceledException)
                 {
-                    // The new replica never became ready: it goes, and the old one takes its name (and its
-                    // router slot) back, so a failed rollout leaves the service as it was, as Kubernetes does.
-                    foreach (var (id, name) in old)
-                    {
-                        if (engine.Containers.Find(name) is { } failed && failed.Id != id) await RemoveContainerAsync(failed.Id, svc.StopGrace, ct);
-                        engine.Containers.Rename(id, name);
-                    }
-                    RefreshRouters(app, svc.Name);
+                    // The new replica could not start or never became ready: it goes, and the old one takes its
+                    // name (and its router slot) back, so a failed rollout leaves the service as it was, as
+                    // Kubernetes does. Whatever failed (a start refused by the engine, the daemon stopping), the
+                    // old replica must not be left aside: the next plan would see it as surplus and remove it.
+                    await RestoreAsync(app, svc, batch, old, kept);
                     throw;
                 }
                 RefreshRouters(app, svc.Name);
@@ -212,6 +219,19 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
             }
             RefreshRouters(app, svc.Name);
         }
+    }
+
+    /// <summary>
+    /// Undoes a start-first batch: removes what was started under the replicas' names (sidecars too) and gives
+    /// the old replicas their names back. Not cancellable: stopping half-way is what leaves a service broken.
+    /// </summary>
+    async Task RestoreAsync(DesiredApp app, DesiredService svc, IReadOnlyList<int> batch, List<(string Id, string Name)> old, IReadOnlySet<string> kept)
+    {
+        foreach (var o in batch)
+            foreach (var id in PartsOf(app, svc, o).Where(id => !kept.Contains(id)).Reverse())
+                await RemoveContainerAsync(id, svc.StopGrace, CancellationToken.None);
+        foreach (var (id, name) in old) engine.Containers.Rename(id, name);
+        RefreshRouters(app, svc.Name);
     }
 
     static IEnumerable<IReadOnlyList<int>> Batches(IReadOnlyList<int> items, int size)
@@ -274,7 +294,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
             {
                 if (svc.Spec.Template.Restart.Condition == RestartCondition.No && s.Status == "exited" && s.ExitCode == 0) return;
                 if (s.Status is "exited" or "dead" && !s.Restarting)
-                    throw new ApplyException($"service {svc.Name}", $"replica {name} exited with code {s.ExitCode} while starting (see gitops logs {name})");
+                    throw new ApplyException($"service {svc.Name}", $"replica {name} exited with code {s.ExitCode} while starting (see gitops logs {name})") { Stalled = true };
                 runningSince = null;
             }
             else
@@ -282,11 +302,11 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
                 runningSince ??= Stopwatch.StartNew();
                 var healthy = !svc.HasHealthCheck || s.Health is null || s.Health.Status == "healthy";
                 if (s.Health?.Status == "unhealthy")
-                    throw new ApplyException($"service {svc.Name}", $"replica {name} is unhealthy: {s.Health.Log.LastOrDefault()?.Output.Trim()}");
+                    throw new ApplyException($"service {svc.Name}", $"replica {name} is unhealthy: {s.Health.Log.LastOrDefault()?.Output.Trim()}") { Stalled = true };
                 var monitor = svc.Update.Kind == UpdateKind.Rolling ? svc.Update.MinReady : TimeSpan.Zero;
                 if (healthy && runningSince.Elapsed >= monitor) return;
             }
-            if (deadline.Elapsed > limit) throw new ApplyException($"service {svc.Name}", $"replica {name} was not ready within {limit.TotalSeconds:0} s");
+            if (deadline.Elapsed > limit) throw new ApplyException($"service {svc.Name}", $"replica {name} was not ready within {limit.TotalSeconds:0} s") { Stalled = true };
             await Task.Delay(50, ct);
         }
     }
@@ -356,7 +376,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
         var backends = Backends(app, r);
         if (engine.Networks.ListRouters().FirstOrDefault(x => x.Name == r.Name) is { } existing)
         {
-            if (existing.Port == r.Port && existing.Protocol == r.Protocol && (r.HostPort is null or 0 || existing.HostPort == r.HostPort))
+            if (existing.Port == r.Port && existing.Protocol == r.Protocol && Planner.HostPortMatches(r, existing.HostPort))
             {
                 engine.Networks.SetBackends(r.Name, backends);
                 return;

@@ -44,13 +44,21 @@ internal static class Planner
             steps.Add(new EnsureObject(o, found is not null));
         }
 
+        // A router that leaves and holds a host port a replica is about to bind itself (a service moving from a
+        // router to publishing on its containers) must let go of it first; other routers go last, so a VIP keeps
+        // answering for as long as possible.
+        var desiredRouterNames = desired.Routers.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var directPorts = DirectHostPorts(desired);
+        var leaving = actual.Routers.Where(r => !desiredRouterNames.Contains(r.Name)).ToList();
+        var early = leaving.Where(r => r.HostPort is { } hp && directPorts.Contains((hp, r.Protocol))).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var r in leaving.Where(r => early.Contains(r.Name))) steps.Add(new RemoveRouter(r.Name));
+
         // One pass over actual state, then lookups: a plan over 10,000 services must not scan every container per service.
         var byService = actual.Containers.Where(c => c.Part is null).GroupBy(c => c.Service, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
         foreach (var svc in DependencyOrder(desired.Services))
             if (Rollout(desired, svc, byService.GetValueOrDefault(svc.Name) ?? []) is { } step) steps.Add(step);
 
-        var desiredRouters = desired.Routers.ToDictionary(r => r.Name, StringComparer.Ordinal);
         var actualRouters = actual.Routers.ToDictionary(r => r.Name, StringComparer.Ordinal);
         foreach (var r in desired.Routers)
         {
@@ -64,7 +72,7 @@ internal static class Planner
             if (policy.Prune) steps.Add(new RemoveService(gone.Key, gone.ToList()));
             else warnings.Add($"service {gone.Key} is no longer in Git; it keeps running because prune is off");
         }
-        foreach (var r in actual.Routers.Where(r => !desiredRouters.ContainsKey(r.Name)))
+        foreach (var r in leaving.Where(r => !early.Contains(r.Name)))
             steps.Add(new RemoveRouter(r.Name));
         foreach (var n in actual.OwnedNetworks.Where(n => desired.Networks.All(d => d.EngineName != n)).Order(StringComparer.Ordinal))
         {
@@ -79,6 +87,17 @@ internal static class Planner
         }
         PlanVolumeRemovals(desired, actual, policy, steps, warnings);
         return new Plan(desired.Revision, steps, warnings);
+    }
+
+    /// <summary>The host ports (and protocols) the desired replicas bind themselves.</summary>
+    static HashSet<(int Port, string Protocol)> DirectHostPorts(DesiredApp desired)
+    {
+        var ports = new HashSet<(int, string)>();
+        foreach (var s in desired.Services)
+            foreach (var p in Publishing.Direct(s.Spec))
+                foreach (var hp in Publishing.HostPorts(s.Spec, p, s.Replicas))
+                    ports.Add((hp, p.Protocol));
+        return ports;
     }
 
     /// <summary>
@@ -162,8 +181,11 @@ internal static class Planner
         svc.Spec.Template.Restart.Condition == RestartCondition.No && c.Status == "exited" && c.ExitCode == 0;
 
     static bool RouterMatches(DesiredApp app, DesiredRouter r, GitOps.Runtime.Networking.RouterConfig a) =>
-        a.Port == r.Port && a.Protocol == r.Protocol && (r.HostPort is null or 0 ? true : a.HostPort == r.HostPort) &&
+        a.Port == r.Port && a.Protocol == r.Protocol && HostPortMatches(r, a.HostPort) &&
         a.Backends.Select(b => (b.Container, b.Port)).ToHashSet().SetEquals(ExpectedBackends(app, r));
+
+    /// <summary>0 asks for any host port (a NodePort without nodePort): whatever the router has will do; otherwise exactly the one asked, or none.</summary>
+    public static bool HostPortMatches(DesiredRouter r, int? actual) => r.HostPort is 0 || actual == r.HostPort;
 
     public static IEnumerable<(string Container, int Port)> ExpectedBackends(DesiredApp app, DesiredRouter r) =>
         r.Backends.SelectMany(b => app.Service(b.Service) is { } s

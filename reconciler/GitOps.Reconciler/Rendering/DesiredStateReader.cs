@@ -62,7 +62,7 @@ internal static class DesiredStateReader
             Update(o.Object("rollback")),
             placement is null ? Placement.Anywhere : PlacementOf(placement, r),
             [.. o.Objects("ports").Select(p => Done(p, new PortBinding(p.Int("target", 0) ?? 0, p.Int("published", 0), p.Str("protocol") ?? "tcp", p.Str("hostIp"),
-                p.Enum("mode", PortMode.Ingress), p.Str("name"), p.Str("appProtocol"))))],
+                p.Enum("mode", PortMode.Ingress), p.Str("name"), p.Str("appProtocol")) { PublishedEnd = p.Int("publishedEnd", 0) }))],
             o.Enum("endpointMode", EndpointMode.Vip),
             [.. o.Objects("dependsOn").Select(d => Done(d, new Dependency(d.RequiredStr("service"), d.Enum("condition", DependencyCondition.Started), d.Bool("restart"), !d.Bool("optional"))))],
             statefulOptions);

@@ -40,7 +40,7 @@ internal static class DesiredStateWriter
             .Node("rollback", s.Rollback is null ? null : Update(s.Rollback, s.Replication))
             .Node("placement", PlacementOf(s.Placement))
             .Objects("ports", s.Ports, p => new NodeBuilder()
-                .Int("target", p.Target).Int("published", p.Published).Str("protocol", p.Protocol).Str("hostIp", p.HostIp)
+                .Int("target", p.Target).Int("published", p.Published).Int("publishedEnd", p.PublishedEnd).Str("protocol", p.Protocol).Str("hostIp", p.HostIp)
                 .Enum("mode", p.Mode).Str("name", p.Name).Str("appProtocol", p.AppProtocol).Build())
             .Enum("endpointMode", s.EndpointMode)
             .Objects("dependsOn", s.DependsOn, d => new NodeBuilder()

@@ -8,7 +8,7 @@ namespace GitOps.Reconciler.Validation;
 /// Checks across the whole application, whatever the formats: one node port published twice, references of
 /// Kubernetes workloads to Secrets, ConfigMaps and claims (a missing object is a warning — it may be created
 /// outside Git, as secrets should be — but a missing key of an object that is here is an error), and
-/// service_healthy on a service that declares no health check.
+/// service_healthy on a service that declares no health check; and whether every replica can publish its ports.
 /// </summary>
 internal static class SemanticValidator
 {
@@ -17,6 +17,7 @@ internal static class SemanticValidator
         PublishedPorts(app, ctx);
         foreach (var service in app.Services.Values)
         {
+            ctx.Diagnostics.AddRange(ReplicaPortCheck.Check(service, Publishing.Replicas(service), ctx.Sources));
             ctx.Sources.TryGet(SourceMap.Service(service.Name), out var at, out var path);
             if (service.Format == SourceFormat.Kubernetes) KubernetesReferences(service, app, at, path, ctx);
             foreach (var dep in service.DependsOn.Where(d => d.Condition == DependencyCondition.Healthy))
@@ -47,7 +48,7 @@ internal static class SemanticValidator
 
         foreach (var service in app.Services.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
             for (var i = 0; i < service.Ports.Count; i++)
-                if (service.Ports[i].Published is { } published and > 0)
+                foreach (var published in Publishing.HostPorts(service, service.Ports[i], Publishing.Replicas(service)).Where(p => p > 0))
                     Claim(service.Ports[i].HostIp, published, service.Ports[i].Protocol, $"service '{service.Name}'", SourceMap.PublishedPort(service.Name, i));
         foreach (var route in app.Routes.Values.OrderBy(r => r.Name, StringComparer.Ordinal))
             for (var i = 0; i < route.Ports.Count; i++)

@@ -233,4 +233,25 @@ public sealed class DaemonConfigLoaderTests : IDisposable
     [InlineData("x.lock", false)]
     [InlineData("-x", false)]
     public void RefNames(string name, bool valid) => Assert.Equal(valid, AppSpecValidator.RefNameProblem(name) is null);
+
+    [Fact]
+    public void AnApplicationNamesItsManifestFormatAndAnUnknownOneIsRefusedAtItsLine()
+    {
+        var (config, diagnostics) = DaemonConfigLoader.Load(WriteConfig("""
+            applications:
+              - name: pets
+                repo: /srv/git/pets
+                format: stack
+              - name: plain
+                repo: /srv/git/plain
+            """));
+        Assert.True(config is not null, string.Join("\n", diagnostics));
+        Assert.Equal(Reconciler.Loading.ManifestFormat.Stack, config.Apps[0].Overrides?.Format);
+        Assert.Null(config.Apps[1].Overrides);
+
+        (config, diagnostics) = DaemonConfigLoader.Load(WriteConfig("applications:\n  - name: pets\n    repo: /srv/git/pets\n    format: swarm\n"));
+        Assert.Null(config);
+        var error = Assert.Single(diagnostics, d => d.Severity == Severity.Error);
+        Assert.Equal((4, "applications[0].format"), (error.Line, error.Path));
+    }
 }

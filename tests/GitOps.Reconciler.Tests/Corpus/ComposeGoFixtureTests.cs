@@ -275,9 +275,14 @@ public sealed class ComposeGoFixtureTests
     [Fact]
     public void FullExampleReadsEnvFilesAndLabelFilesAndFailsOnlyItsConsistencyChecks()
     {
-        var options = new LoadOptions { Environment = Load.Env(("HOME", "/home/foo"), ("QUX", "qux_from_environment")) };
+        // Read as Compose, as compose-go reads it (its update_config and placement would make it a stack).
+        var options = new LoadOptions { Environment = Load.Env(("HOME", "/home/foo"), ("QUX", "qux_from_environment")), Format = ManifestFormat.Compose };
         var result = Load.Files(options, Fixture("loader/full-example.yml"));
         Assert.Null(result.Application);
+        // Six replicas with fixed host ports would be refused, but foo's network is another container's, where
+        // published ports mean nothing: no finding about them.
+        Assert.DoesNotContain(result.Errors, e => e.Code == "ports.replicas");
+        Assert.Contains(result.Warnings, w => w.Code == "compose.stack-features" && w.Message.Contains("deploy.placement (service foo) at line 109"));
         // compose-go takes any constraint text; gitops checks it as Swarm would at deploy (and the fleet's scheduler needs it).
         Assert.Equal(
             [
