@@ -26,6 +26,7 @@ internal sealed class ReconcilerHost : IDisposable
     readonly Lock _registryGate = new();
     long _cycle;
     Task? _driftLoop;
+    Task? _jobLoop;
 
     public ReconcilerHost(Engine engine, string root, IReadOnlyList<AppSpec> configured, TimeSpan driftInterval, Action<string> log)
     {
@@ -43,6 +44,9 @@ internal sealed class ReconcilerHost : IDisposable
 
     public TimeSpan DriftInterval { get; }
 
+    /// <summary>How often the job controller looks at Jobs and CronJobs (Kubernetes' controllers react to events; a second is close enough for run-to-completion work).</summary>
+    public TimeSpan JobInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     public GitSourceCache Sources => _sources;
 
     public void Start()
@@ -57,6 +61,7 @@ internal sealed class ReconcilerHost : IDisposable
             _ = Task.Run(() => app.SyncAsync(trigger, NextCycle(), pending?.Revision is { } r && !r.StartsWith("local-", StringComparison.Ordinal) ? r : null, _stop.Token));
         }
         _driftLoop = Task.Run(DriftLoopAsync);
+        _jobLoop = Task.Run(JobLoopAsync);
     }
 
     string AppDir(string name) => Path.Combine(_root, "apps", name);
@@ -176,6 +181,21 @@ internal sealed class ReconcilerHost : IDisposable
         catch (OperationCanceledException) { }
     }
 
+    async Task JobLoopAsync()
+    {
+        using var timer = new PeriodicTimer(JobInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+                foreach (var app in _apps.Values)
+                {
+                    try { await app.TickJobsAsync(_stop.Token); }
+                    catch (Exception e) when (e is EngineException or IOException or ApplyException) { _log.Write(Jobs.JobLogEvents.PodError, app.Spec.Name, e.Message); }
+                }
+        }
+        catch (OperationCanceledException) { }
+    }
+
     IReadOnlyList<AppRecord> ReadRegistry()
     {
         var path = Path.Combine(_root, "apps.json");
@@ -196,6 +216,7 @@ internal sealed class ReconcilerHost : IDisposable
         _stop.Cancel();
         try { _scheduler.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         try { _driftLoop?.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+        try { _jobLoop?.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         foreach (var a in _apps.Values) a.Dispose();
     }
 }
