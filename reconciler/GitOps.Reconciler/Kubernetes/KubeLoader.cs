@@ -37,8 +37,7 @@ internal static class KubeLoader
             var before = ctx.Diagnostics.Items.Count(d => d.Severity == Diagnostics.Severity.Error);
             SchemaValidator.Validate(obj.Root, schema, ctx.Diagnostics, obj.PathPrefix);
             if (string.IsNullOrEmpty(obj.Name))
-                ctx.Diagnostics.Error(obj.Metadata ?? (YNode)obj.Root, obj.Metadata?["generateName"] is null ? $"{obj.Kind} needs metadata.name"
-                    : $"{obj.Kind} needs metadata.name: generateName is not supported (gitops must find the same object again at every commit)", "k8s.name");
+                ctx.Diagnostics.Error(obj.Metadata ?? (YNode)obj.Root, $"{obj.Kind} needs metadata.name", "k8s.name");
             // Mapping an object the schema rejected would only repeat its errors in other words.
             if (ctx.Diagnostics.Items.Count(d => d.Severity == Diagnostics.Severity.Error) == before) valid.Add(obj);
         }

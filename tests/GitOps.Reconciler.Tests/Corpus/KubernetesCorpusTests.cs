@@ -167,12 +167,16 @@ public sealed class KubernetesCorpusTests
     }
 
     [Fact]
-    public void JobWithOnlyGenerateNameIsRefusedWithTheReason()
+    public void JobWithOnlyGenerateNameLoadsWithAWarningAndFailsUnderStrict()
     {
-        // kubectl create would name it; a GitOps tool must find the same Job again at the next commit.
-        var error = Load.SingleError(Load.Files(Fixture("generate_name.yaml")));
-        Assert.Equal("metadata", error.Path);
-        Assert.Contains("generateName is not supported", error.Message);
+        // kubectl create would make a new name each time; gitops keeps the prefix as the name and says so.
+        var result = Load.Files(Fixture("generate_name.yaml"));
+        Load.AssertValid(result, "generate_name.yaml");
+        var job = result.Application!.Services["pi-"];
+        Assert.Equal(WorkloadKind.Job, job.Kind);
+        Assert.Equal(4, job.Job!.BackoffLimit);
+        Assert.Contains(result.Warnings, w => w.Message.Contains("generateName is not supported", StringComparison.Ordinal));
+        Assert.Contains("generateName", Load.SingleError(Load.Files(new LoadOptions { Strict = true }, Fixture("generate_name.yaml"))).Message);
     }
 
     [Theory]
