@@ -33,6 +33,7 @@ internal sealed class AppController : IDisposable
     readonly AppLog _log;
     readonly Dictionary<string, DateTimeOffset> _driftSince = new(StringComparer.Ordinal);
     DesiredApp? _applied;
+    volatile bool _retired;
 
     public AppController(Engine engine, GitSourceCache sources, string dir, AppSpec spec, AppLog log)
     {
@@ -72,6 +73,7 @@ internal sealed class AppController : IDisposable
         if (!await _gate.WaitAsync(0, ct)) return;
         try
         {
+            if (_retired) return;
             if (await _jobs.TickAsync(_applied, ct))
             {
                 // A run started, finished or failed: health changes with it.
@@ -94,8 +96,19 @@ internal sealed class AppController : IDisposable
     public async Task SyncAsync(SyncTrigger trigger, long cycle, string? revision, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
-        try { await SyncLockedAsync(trigger, cycle, revision, ct); }
+        try { if (!_retired) await SyncLockedAsync(trigger, cycle, revision, ct); }
         finally { _gate.Release(); }
+    }
+
+    /// <summary>
+    /// The application is being removed: waits for a sync, drift check or job tick under way to end, and keeps later
+    /// ones from touching the engine — a heal or a CronJob run must not make containers a teardown has just removed.
+    /// </summary>
+    public async Task RetireAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        _retired = true;
+        _gate.Release();
     }
 
     async Task SyncLockedAsync(SyncTrigger trigger, long cycle, string? revision, CancellationToken ct)
@@ -195,7 +208,7 @@ internal sealed class AppController : IDisposable
         if (!await _gate.WaitAsync(0, ct)) return; // a sync is running; it checks drift when done
         try
         {
-            if (_applied is null) return;
+            if (_applied is null || _retired) return;
             var actual = ActualApp.Read(_engine, Spec.Name);
             var plan = PlanFor(_applied, actual);
             CheckDriftLocked(_applied, plan, actual);

@@ -128,6 +128,7 @@ internal sealed class ReconcilerHost : IDisposable
         var app = Get(name);
         if (Origin(name) == "config") throw new ConflictException($"application {name} is declared in the daemon's config file; remove it there");
         await _scheduler.UnscheduleAsync(name, ct);
+        await app.RetireAsync(ct);
         if (removeResources) await Teardown.RunAsync(_engine, name, removeVolumes, ct);
         lock (_registryGate)
         {
@@ -175,6 +176,7 @@ internal sealed class ReconcilerHost : IDisposable
                 foreach (var app in _apps.Values)
                 {
                     try { await app.CheckDriftAsync(_stop.Token); }
+                    catch (ObjectDisposedException) { } // removed while checked: a heal of a removed app must not end the loop for all
                     catch (Exception e) when (e is EngineException or IOException) { _log.Write(LogEvents.DriftCheckFailed, app.Spec.Name, e.Message); }
                 }
         }
@@ -189,8 +191,10 @@ internal sealed class ReconcilerHost : IDisposable
             while (await timer.WaitForNextTickAsync(_stop.Token))
                 foreach (var app in _apps.Values)
                 {
+                    // An application removed meanwhile (its controller disposed) is simply skipped; nothing may end this loop.
                     try { await app.TickJobsAsync(_stop.Token); }
-                    catch (Exception e) when (e is EngineException or IOException or ApplyException) { _log.Write(Jobs.JobLogEvents.PodError, app.Spec.Name, e.Message); }
+                    catch (ObjectDisposedException) { }
+                    catch (Exception e) when (e is not OperationCanceledException) { _log.Write(Jobs.JobLogEvents.PodError, app.Spec.Name, e.Message); }
                 }
         }
         catch (OperationCanceledException) { }
