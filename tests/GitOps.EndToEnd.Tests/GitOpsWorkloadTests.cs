@@ -90,6 +90,13 @@ public sealed class GitOpsWorkloadTests(GitOpsWorkloadFixture d) : IClassFixture
         WaitFor("jb", v1, "Healthy");
         Thread.Sleep(2000);
         Assert.Equal(first, Containers("jb"));
+        // Even with its status file lost, the run's finished pods are found and counted, not run again.
+        d.KillDaemon();
+        File.Delete(Path.Combine(d.Root, "reconciler", "apps", "jb", "jobs.json"));
+        d.StartDaemon();
+        WaitFor("jb", v1, "Healthy");
+        Gitops.Eventually(() => Row("jobs", "jb", "migrate") is [_, "Complete", "2/2", ..], TimeSpan.FromSeconds(30), "the run to be found complete");
+        Assert.Equal(first, Containers("jb"));
 
         // A changed template is a new run: the old pods go, new ones run to completion.
         var v2 = repo.Commit("v2", ("job.yaml", Job("migrate", "echo v2-$JOB_COMPLETION_INDEX", "  completions: 2\n  parallelism: 2\n  completionMode: Indexed")));

@@ -20,12 +20,15 @@ internal sealed class JobRunner(Engine engine, string storePath, Journal journal
 
     public JobStore Store { get; } = new(storePath, message => log.Write(LogEvents.StateUnreadable, message));
 
-    /// <summary>The plan's step: the previous run of this Job (if any) goes, a new run starts.</summary>
+    /// <summary>
+    /// The plan's step: the previous run of this Job (if any) goes, a new run starts. Pods of this very run that
+    /// exist already (the status file was lost, the state directory restored) are kept and counted, not run again.
+    /// </summary>
     public async Task StartAsync(DesiredApp app, StartJob step, CancellationToken ct)
     {
         var svc = step.Service;
-        var observed = Observe(app);
-        await RemovePodsAsync(app, observed.GetValueOrDefault(svc.Name) ?? [], ct);
+        var observed = Observe(app).GetValueOrDefault(svc.Name) ?? [];
+        await RemovePodsAsync(app, observed.Where(p => p.Hash != step.Hash).ToList(), ct);
         var now = _time.GetUtcNow();
         var suspended = svc.Spec.Job!.Suspend;
         var run = new JobRecord
@@ -36,7 +39,7 @@ internal sealed class JobRunner(Engine engine, string storePath, Journal journal
         Store.Put(run);
         Store.Save();
         log.Write(JobLogEvents.Started, $"job {svc.Name}: {(step.Previous is null ? "started" : "spec changed, new run started")}{(suspended ? " (suspended)" : "")}");
-        await TickJobAsync(app, svc, run, [], ct);
+        await TickJobAsync(app, svc, run, observed.Where(p => p.Hash == step.Hash).ToList(), ct);
         Store.Save();
     }
 
