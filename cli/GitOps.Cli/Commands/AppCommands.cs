@@ -145,6 +145,7 @@ internal static class AppCommands
         {
             var rev = s.Revision is null ? "-" : Short(s.Revision) + (s.PinnedRevision is not null ? " (pinned by rollback)" : "");
             var msg = s.Errors.Count > 0 ? s.Message + ": " + s.Errors[0] + (s.Errors.Count > 1 ? $" (+{s.Errors.Count - 1} more)" : "") : s.Message ?? "";
+            if (s.HealthReason is { Length: > 0 } why) msg = msg.Length == 0 ? why : msg + "; " + why;
             t.Add(s.Name, rev, s.Sync, s.Health, s.DriftCount.ToString(), s.LastSync is { } l ? Human.Ago(l) : "never", msg);
         }
         Console.Write(t);

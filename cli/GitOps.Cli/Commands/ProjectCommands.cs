@@ -7,6 +7,7 @@ using GitOps.Cli.Output;
 using GitOps.Reconciler.Apps;
 using GitOps.Reconciler.Loading;
 using GitOps.Reconciler.Reconcile;
+using GitOps.Reconciler.Reconcile.Jobs;
 
 namespace GitOps.Cli.Commands;
 
@@ -278,10 +279,12 @@ internal static class ProjectCommands
         return cmd;
     }
 
+    static string N(int n) => n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     static Command Get()
     {
-        var cmd = new Command("get", "kubectl-like tables: deployments, pods, services, secrets, configmaps, pvc");
-        var kind = new Argument<string>("kind") { Description = "deployments|pods|services|secrets|configmaps|pvc" };
+        var cmd = new Command("get", "kubectl-like tables: deployments, daemonsets, jobs, cronjobs, pods, services, secrets, configmaps, pvc");
+        var kind = new Argument<string>("kind") { Description = "deployments|daemonsets|jobs|cronjobs|pods|services|secrets|configmaps|pvc" };
         cmd.Arguments.Add(kind);
         Cli.Action(cmd, async (pr, ct) =>
         {
@@ -289,18 +292,49 @@ internal static class ProjectCommands
             var filters = $"{{\"label\":[\"{ManagedLabels.App}\"]}}";
             var containers = await client.GetJsonAsync($"containers/json?all=1&filters={Cli.Q(filters)}", ApiJson.Default.ListContainerSummary, ct);
             var mains = containers.Where(c => !c.Labels.ContainsKey(ManagedLabels.Part)).ToList();
+            string Since(DateTimeOffset? t) => t is { } at ? Human.Duration(DateTimeOffset.UtcNow - at) : "<none>";
             string Age(long created) => Human.Duration(DateTimeOffset.UtcNow - DateTimeOffset.FromUnixTimeSeconds(created));
             switch (pr.GetValue(kind)!.ToLowerInvariant())
             {
                 case "deployments" or "deployment" or "deploy" or "statefulsets" or "sts":
                 {
                     var t = new Table("NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE");
-                    foreach (var g in mains.GroupBy(c => (App: c.Labels[ManagedLabels.App], Svc: c.Labels.GetValueOrDefault(ManagedLabels.Service) ?? "")).OrderBy(g => g.Key))
+                    // Job pods and DaemonSets have tables of their own.
+                    var daemonSets = (await client.GetJsonAsync("workloads/daemonsets", WorkloadJson.Default.ListDaemonSetView, ct)).Select(ds => (ds.App, ds.Name)).ToHashSet();
+                    foreach (var g in mains.Where(c => !c.Labels.ContainsKey(JobLabels.JobName)).GroupBy(c => (App: c.Labels[ManagedLabels.App], Svc: c.Labels.GetValueOrDefault(ManagedLabels.Service) ?? "")).OrderBy(g => g.Key))
                     {
                         var running = g.Count(c => c.State == "running");
+                        if (daemonSets.Contains(g.Key)) continue;
                         var hashes = g.GroupBy(c => c.Labels.GetValueOrDefault(ManagedLabels.Revision)).OrderByDescending(h => h.Max(c => c.Created)).First().Count();
                         t.Add($"{g.Key.App}/{g.Key.Svc}", $"{running}/{g.Count()}", hashes.ToString(), running.ToString(), Age(g.Min(c => c.Created)));
                     }
+                    Console.Write(t);
+                    return 0;
+                }
+                case "daemonsets" or "daemonset" or "ds":
+                {
+                    var t = new Table("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE", "NODE SELECTOR", "AGE");
+                    foreach (var ds in await client.GetJsonAsync("workloads/daemonsets", WorkloadJson.Default.ListDaemonSetView, ct))
+                        t.Add($"{ds.App}/{ds.Name}", N(ds.Desired), N(ds.Current), N(ds.Ready), N(ds.UpToDate), N(ds.Available),
+                            ds.NodeSelector.Count == 0 ? "<none>" : string.Join(",", ds.NodeSelector.Select(kv => kv.Key + "=" + kv.Value)), Since(ds.Created));
+                    Console.Write(t);
+                    return 0;
+                }
+                case "jobs" or "job":
+                {
+                    // kubectl's columns (STATUS as kubectl 1.28+ prints it); DURATION runs until the Job finishes.
+                    var t = new Table("NAME", "STATUS", "COMPLETIONS", "DURATION", "AGE");
+                    foreach (var j in await client.GetJsonAsync("workloads/jobs", WorkloadJson.Default.ListJobView, ct))
+                        t.Add($"{j.App}/{j.Name}", j.Status, j.Completions,
+                            j.StartTime is { } start ? Human.Duration((j.FinishedTime ?? DateTimeOffset.UtcNow) - start) : "", Since(j.Created));
+                    Console.Write(t);
+                    return 0;
+                }
+                case "cronjobs" or "cronjob" or "cj":
+                {
+                    var t = new Table("NAME", "SCHEDULE", "TIMEZONE", "SUSPEND", "ACTIVE", "LAST SCHEDULE", "AGE");
+                    foreach (var c in await client.GetJsonAsync("workloads/cronjobs", WorkloadJson.Default.ListCronJobView, ct))
+                        t.Add($"{c.App}/{c.Name}", c.Schedule, c.TimeZone ?? "<none>", c.Suspend ? "True" : "False", N(c.Active), Since(c.LastScheduleTime), Since(c.Created));
                     Console.Write(t);
                     return 0;
                 }
@@ -352,7 +386,7 @@ internal static class ProjectCommands
                     return 0;
                 }
                 default:
-                    throw new CliException($"the server doesn't have a resource type \"{pr.GetValue(kind)}\" (known: deployments, pods, services, secrets, configmaps, pvc)");
+                    throw new CliException($"the server doesn't have a resource type \"{pr.GetValue(kind)}\" (known: deployments, daemonsets, jobs, cronjobs, pods, services, secrets, configmaps, pvc)");
             }
         });
         return cmd;

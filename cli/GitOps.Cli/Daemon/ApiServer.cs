@@ -84,6 +84,7 @@ internal static class ApiServer
         if (reconciler is not null)
         {
             AppEndpoints.Map(app, reconciler);
+            WorkloadEndpoints.Map(app, engine, reconciler);
             WebhookEndpoints.Map(app, reconciler, webhookSecret);
         }
         ContainerEndpoints.Map(app, engine);

@@ -42,7 +42,7 @@ internal static class KubeLoader
             if (ctx.Diagnostics.Items.Count(d => d.Severity == Diagnostics.Severity.Error) == before) valid.Add(obj);
         }
 
-        foreach (var obj in valid.Where(o => o.Kind is "Pod" or "ReplicaSet" or "ReplicationController" or "Deployment" or "StatefulSet"))
+        foreach (var obj in valid.Where(o => o.Kind is "Pod" or "ReplicaSet" or "ReplicationController" or "Deployment" or "StatefulSet" or "DaemonSet" or "Job" or "CronJob"))
         {
             if (obj.Metadata?["generateName"] is { } generate && obj.Metadata?["name"] is null)
                 ctx.Unsupported(generate, "generateName is not supported: gitops needs stable names to track objects across commits");

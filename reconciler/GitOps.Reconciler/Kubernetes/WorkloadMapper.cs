@@ -6,10 +6,12 @@ using GitOps.Reconciler.Yaml;
 namespace GitOps.Reconciler.Kubernetes;
 
 /// <summary>
-/// Pod, ReplicaSet, ReplicationController, Deployment and StatefulSet as services, with the API's defaults:
-/// one replica; Deployments roll out 25% surge / 25% unavailable (rounded per Kubernetes, see
-/// <see cref="UpdateStrategy.Resolve"/>); StatefulSets one replica at a time, in order; a ReplicaSet or
-/// ReplicationController never replaces running pods by itself (OnDelete), and a bare Pod is recreated.
+/// Pod, ReplicaSet, ReplicationController, Deployment, StatefulSet and DaemonSet as services, with the API's
+/// defaults: one replica; Deployments roll out 25% surge / 25% unavailable (rounded per Kubernetes, see
+/// <see cref="UpdateStrategy.Resolve"/>); StatefulSets one replica at a time, in order; a DaemonSet is a global
+/// service (one pod per node) rolled out 1 unavailable / 0 surge unless its updateStrategy says otherwise; a
+/// ReplicaSet or ReplicationController never replaces running pods by itself (OnDelete), and a bare Pod is recreated.
+/// Jobs and CronJobs are run-to-completion services (<see cref="JobMapper"/>).
 /// The selector must match the template's labels, as the API server requires.
 /// </summary>
 internal static class WorkloadMapper
@@ -26,6 +28,7 @@ internal static class WorkloadMapper
             return null;
         }
         var labels = new ValueMap<string>(r.StringMap(obj.Metadata?["labels"]) ?? []);
+        if (obj.Kind == "CronJob") return JobMapper.CronJob(obj, spec, labels, ctx);
         if (obj.Kind == "Pod")
         {
             PodTemplateMapper.Result pod;
@@ -54,9 +57,10 @@ internal static class WorkloadMapper
         PodTemplateMapper.Result mapped;
         using (ctx.Sources.For(obj.ModelName))
             mapped = PodTemplateMapper.Map(templateMeta, podSpec, claimTemplates.Select(c => c.Name).ToHashSet(StringComparer.Ordinal), ctx);
+        if (obj.Kind == "Job") return JobMapper.Job(obj, spec, podSpec, mapped, labels, ctx);
         CheckSelector(obj, spec, mapped.Template.Labels, ctx);
 
-        var replicas = r.Int(spec["replicas"], 0) ?? 1;
+        var replication = Replication.Replicated(r.Int(spec["replicas"], 0) ?? 1);
         var minReady = r.Seconds(spec["minReadySeconds"]) ?? TimeSpan.Zero;
         UpdateStrategy update;
         WorkloadKind kind;
@@ -79,6 +83,11 @@ internal static class WorkloadMapper
                 };
                 stateful = new StatefulOptions(r.String(spec["serviceName"]), policy, [.. claimTemplates]);
                 break;
+            case "DaemonSet":
+                kind = WorkloadKind.DaemonSet;
+                update = DaemonSetStrategy(r.Mapping(spec["updateStrategy"]), ctx) with { MinReady = minReady };
+                replication = new Replication(ReplicationMode.Global, 0, null);
+                break;
             case "ReplicaSet":
                 kind = WorkloadKind.ReplicaSet;
                 update = UpdateStrategy.OnDelete;
@@ -91,7 +100,7 @@ internal static class WorkloadMapper
         // The data-loss opt-in may be annotated on the workload as well as on its pod template.
         var placement = mapped.Placement.RescheduleWithDataLoss ? mapped.Placement
             : mapped.Placement with { RescheduleWithDataLoss = KubePlacementMapper.DataLossOptIn(obj.Metadata, ctx) };
-        return new Service(obj.ModelName, SourceFormat.Kubernetes, kind, labels, mapped.Template, Replication.Replicated(replicas),
+        return new Service(obj.ModelName, SourceFormat.Kubernetes, kind, labels, mapped.Template, replication,
             update, null, placement, [.. mapped.HostPorts], EndpointMode.Vip, default, stateful);
     }
 
@@ -131,6 +140,33 @@ internal static class WorkloadMapper
                     Partition = r.Int(ru?["partition"], 0) ?? 0,
                 };
             case "OnDelete":
+                return UpdateStrategy.OnDelete;
+            default:
+                ctx.Diagnostics.Error(strategy!["type"]!, "expected one of 'RollingUpdate', 'OnDelete'", "manifest.enum");
+                return UpdateStrategy.OnDelete;
+        }
+    }
+
+    /// <summary>
+    /// A DaemonSet replaces its pods one node at a time by default (maxUnavailable 1, maxSurge 0: the old pod goes
+    /// before the new one starts); maxSurge lets the new pod start first (then maxUnavailable may be 0); OnDelete
+    /// leaves running pods alone until they are deleted.
+    /// </summary>
+    private static UpdateStrategy DaemonSetStrategy(YMapping? strategy, LoadContext ctx)
+    {
+        var r = ctx.Reader;
+        switch (r.String(strategy?["type"]))
+        {
+            case null or "RollingUpdate":
+                var ru = r.Mapping(strategy?["rollingUpdate"]);
+                var surge = IntOrPercentOf(ru?["maxSurge"], ctx) ?? IntOrPercent.Count(0);
+                var unavailable = IntOrPercentOf(ru?["maxUnavailable"], ctx) ?? IntOrPercent.Count(1);
+                if (surge.Value == 0 && unavailable.Value == 0)
+                    ctx.Diagnostics.Error(ru!, "maxSurge and maxUnavailable may not both be zero", "k8s.strategy");
+                return DeploymentDefault with { MaxSurge = surge, MaxUnavailable = unavailable };
+            case "OnDelete":
+                if (strategy?["rollingUpdate"] is YMapping extra)
+                    ctx.Diagnostics.Error(extra, "rollingUpdate may not be given when the strategy type is OnDelete", "k8s.strategy");
                 return UpdateStrategy.OnDelete;
             default:
                 ctx.Diagnostics.Error(strategy!["type"]!, "expected one of 'RollingUpdate', 'OnDelete'", "manifest.enum");

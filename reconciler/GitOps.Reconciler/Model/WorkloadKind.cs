@@ -9,4 +9,7 @@ internal enum WorkloadKind
     ReplicationController,
     Deployment,
     StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
 }

@@ -20,7 +20,11 @@ internal sealed record ActualContainer(
     IReadOnlyList<string> Env,
     DateTimeOffset Created,
     DateTimeOffset FinishedAt,
-    int ExitCode);
+    int ExitCode)
+{
+    /// <summary>Stopped or killed by a user (gitops stop/kill), not ended by itself: a drift to heal, never a finished one-off.</summary>
+    public bool StoppedByUser { get; init; }
+}
 
 /// <summary>What the engine runs for one application, read from the labels the reconciler put there.</summary>
 internal sealed record ActualApp(
@@ -47,7 +51,8 @@ internal sealed record ActualApp(
                 c.Id, c.Name, l.GetValueOrDefault(ManagedLabels.Service) ?? "",
                 int.TryParse(l.GetValueOrDefault(ManagedLabels.Replica), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null,
                 l.GetValueOrDefault(ManagedLabels.Part), l.GetValueOrDefault(ManagedLabels.SpecHash) ?? "", l.GetValueOrDefault(ManagedLabels.Revision) ?? "",
-                state.Status, state.Running, state.Health?.Status, c.Config.Image, c.Config.Env, c.Config.Created, state.FinishedAt, state.ExitCode));
+                state.Status, state.Running, state.Health?.Status, c.Config.Image, c.Config.Env, c.Config.Created, state.FinishedAt, state.ExitCode)
+            { StoppedByUser = state.ManuallyStopped });
         }
         var all = engine.Networks.List();
         var networks = all.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);

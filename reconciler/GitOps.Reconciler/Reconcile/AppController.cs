@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using GitOps.Reconciler.Apps;
 using GitOps.Reconciler.Loading;
+using GitOps.Reconciler.Reconcile.Jobs;
 using GitOps.Reconciler.Rendering;
 using GitOps.Reconciler.Sources;
 using GitOps.Runtime;
@@ -28,10 +29,12 @@ internal sealed class AppController : IDisposable
     readonly string _dir;
     readonly SemaphoreSlim _gate = new(1, 1);
     readonly Journal _journal;
+    readonly JobRunner _jobs;
     readonly AppLog _log;
     readonly Dictionary<string, DateTimeOffset> _driftSince = new(StringComparer.Ordinal);
     DesiredApp? _applied;
     readonly Func<AppSpec, (Policy.SecurityPolicy? Policy, string? Error)> _policy;
+    volatile bool _retired;
 
     /// <summary>The policy this application's revisions are judged by (resolved at each sync: a named policy may change with the config).</summary>
     public Policy.SecurityPolicy? SecurityPolicy => _policy(Spec).Policy;
@@ -46,6 +49,7 @@ internal sealed class AppController : IDisposable
         _log = log;
         Directory.CreateDirectory(dir);
         _journal = new Journal(Path.Combine(dir, "journal.json"));
+        _jobs = new JobRunner(engine, Path.Combine(dir, "jobs.json"), _journal, log);
         Status = Read(Path.Combine(dir, "status.json"), AppJson.Default.AppStatus) ?? new AppStatus { Name = spec.Name };
         Status = Status with { Source = Describe(spec) };
     }
@@ -53,6 +57,37 @@ internal sealed class AppController : IDisposable
     public AppSpec Spec { get; private set; }
     public AppStatus Status { get; private set; }
     public DriftReport? Drift { get; private set; }
+
+    /// <summary>The application's Job and CronJob status.</summary>
+    public JobStore Jobs => _jobs.Store;
+
+    /// <summary>The desired state last applied (or found already applied), for views of Jobs, CronJobs and DaemonSets.</summary>
+    public DesiredApp? Applied => _applied;
+
+    /// <summary>
+    /// The plan: services, routers and resources (<see cref="Planner"/>), then the Job runs the revision needs. An
+    /// explicit sync also reruns one-off containers that failed.
+    /// </summary>
+    Plan PlanFor(DesiredApp desired, ActualApp actual, bool explicitSync = false) =>
+        JobPlanner.Extend(Planner.Plan(desired, actual, Spec.Policy, rerunFailed: explicitSync), desired, _jobs.Store);
+
+    /// <summary>One look of the job controller at the applied revision's Jobs and CronJobs; skipped while a sync runs.</summary>
+    public async Task TickJobsAsync(CancellationToken ct)
+    {
+        if (_applied is null || (!_applied.Services.Any(s => s.Spec.RunsToCompletion) && _jobs.Store.Jobs.Count == 0 && _jobs.Store.CronJobs.Count == 0)) return;
+        if (!await _gate.WaitAsync(0, ct)) return;
+        try
+        {
+            if (_retired) return;
+            if (await _jobs.TickAsync(_applied, ct))
+            {
+                // A run started, finished or failed: health changes with it.
+                CheckDrift(_applied);
+                Save();
+            }
+        }
+        finally { _gate.Release(); }
+    }
 
     static string Describe(AppSpec s) => s.Source.Kind == SourceKind.Local ? $"{s.Source.Repo} (local files)" : $"{s.Source.Repo} {s.Source.Describe()}";
 
@@ -66,8 +101,19 @@ internal sealed class AppController : IDisposable
     public async Task SyncAsync(SyncTrigger trigger, long cycle, string? revision, CancellationToken ct)
     {
         await _gate.WaitAsync(ct);
-        try { await SyncLockedAsync(trigger, cycle, revision, ct); }
+        try { if (!_retired) await SyncLockedAsync(trigger, cycle, revision, ct); }
         finally { _gate.Release(); }
+    }
+
+    /// <summary>
+    /// The application is being removed: waits for a sync, drift check or job tick under way to end, and keeps later
+    /// ones from touching the engine — a heal or a CronJob run must not make containers a teardown has just removed.
+    /// </summary>
+    public async Task RetireAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct);
+        _retired = true;
+        _gate.Release();
     }
 
     async Task SyncLockedAsync(SyncTrigger trigger, long cycle, string? revision, CancellationToken ct)
@@ -101,7 +147,7 @@ internal sealed class AppController : IDisposable
         Plan plan;
         var actual = ActualApp.Read(_engine, Spec.Name);
         using (Executor.Source.StartActivity("diff"))
-            plan = Planner.Plan(desired, actual, Spec.Policy);
+            plan = PlanFor(desired, actual, trigger is SyncTrigger.Manual);
 
         var newRevision = desired.Revision != Status.Revision;
         // A daemon start is not a request to heal: a report-only app applies at start only what is new in Git or
@@ -133,7 +179,7 @@ internal sealed class AppController : IDisposable
         var engineTime = Stopwatch.StartNew();
         try
         {
-            await new Executor(_engine, _journal, _log).ApplyAsync(desired, plan, ct);
+            await new Executor(_engine, _journal, _log) { Jobs = _jobs }.ApplyAsync(desired, plan, ct);
         }
         catch (ApplyException e)
         {
@@ -171,7 +217,7 @@ internal sealed class AppController : IDisposable
         {
             var loaded = await LoadAsync(cycle, revision, forApply: false, ct);
             if (loaded.Desired is null) return new DiffResult(loaded.Revision, new Plan(loaded.Revision, [], []), "", loaded.Errors);
-            var plan = Planner.Plan(loaded.Desired, ActualApp.Read(_engine, Spec.Name), Spec.Policy);
+            var plan = PlanFor(loaded.Desired, ActualApp.Read(_engine, Spec.Name), explicitSync: true);
             return new DiffResult(loaded.Revision, plan, UnifiedDiff(loaded), []);
         }
         finally { _gate.Release(); }
@@ -183,16 +229,16 @@ internal sealed class AppController : IDisposable
         if (!await _gate.WaitAsync(0, ct)) return; // a sync is running; it checks drift when done
         try
         {
-            if (_applied is null) return;
+            if (_applied is null || _retired) return;
             var actual = ActualApp.Read(_engine, Spec.Name);
-            var plan = Planner.Plan(_applied, actual, Spec.Policy);
+            var plan = PlanFor(_applied, actual);
             CheckDriftLocked(_applied, plan, actual);
             if (!plan.IsEmpty && Spec.Policy.Heals && !Status.Errors.Any() && _applied.Revision != Status.FailedRevision)
             {
                 _log.Write(LogEvents.Healing, $"healing {plan.Steps.Count} drift step(s)");
                 try
                 {
-                    await new Executor(_engine, _journal, _log).ApplyAsync(_applied, plan, ct);
+                    await new Executor(_engine, _journal, _log) { Jobs = _jobs }.ApplyAsync(_applied, plan, ct);
                     Publish("healed", _applied.Revision);
                     CheckDrift(_applied);
                 }
@@ -207,7 +253,7 @@ internal sealed class AppController : IDisposable
     void CheckDrift(DesiredApp desired)
     {
         var actual = ActualApp.Read(_engine, Spec.Name);
-        CheckDriftLocked(desired, Planner.Plan(desired, actual, Spec.Policy), actual);
+        CheckDriftLocked(desired, PlanFor(desired, actual), actual);
     }
 
     void CheckDriftLocked(DesiredApp desired, Plan plan, ActualApp actual)
@@ -228,8 +274,9 @@ internal sealed class AppController : IDisposable
         {
             DriftCount = items.Count,
             Sync = Status.Errors.Count > 0 || desired.Revision == Status.FailedRevision ? SyncStates.Failed : items.Count > 0 ? SyncStates.OutOfSync : SyncStates.Synced,
-            Health = items.Any(i => i.Kind is "missing" or "stopped") ? "Degraded" : "Healthy",
         };
+        var (health, reason) = AppHealth.Of(desired, actual, items, _jobs.Store);
+        Status = Status with { Health = health, HealthReason = reason };
         Write(Path.Combine(_dir, "drift.json"), Drift, AppJson.Default.DriftReport);
     }
 

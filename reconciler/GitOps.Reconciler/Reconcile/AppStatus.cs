@@ -24,6 +24,8 @@ internal sealed record AppStatus
     public string? LatestRevision { get; init; }
     public string Sync { get; init; } = SyncStates.Unknown;
     public string Health { get; init; } = "Unknown";
+    /// <summary>Why the application is Degraded: a failed Job, a one-off that exited non-zero, missing or stopped replicas.</summary>
+    public string? HealthReason { get; init; }
     public int DriftCount { get; init; }
     public string? Message { get; init; }
     /// <summary>Why the latest revision was rejected: <c>file:line:col: message</c> lines.</summary>

@@ -30,6 +30,9 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
     /// <summary>How long a new replica may take to become ready when it has no health check of its own.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>The application's job controller, which carries out <see cref="Jobs.StartJob"/> steps.</summary>
+    public Jobs.JobRunner? Jobs { get; init; }
+
     /// <summary>Images built or pulled during this apply: each at most once however many services use it.</summary>
     readonly HashSet<string> _prepared = new(StringComparer.Ordinal);
 
@@ -76,6 +79,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
         RemoveService r => RemoveAllAsync(app, r.Containers, ct),
         EnsureRouter r => Do(() => EnsureRouter(app, r.Router)),
         RemoveRouter r => Do(() => { try { engine.Networks.RemoveRouter(r.Name); } catch (NotFoundException) { } }),
+        Jobs.StartJob j => (Jobs ?? throw new ApplyException(step.Describe(), "no job controller")).StartAsync(app, j, ct),
         _ => throw new ApplyException(step.Describe(), "unknown step"),
     };
 
@@ -120,7 +124,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
     /// missing (or always, when the manifest says so), never pulled under "never". A failure stops the
     /// rollout before the running replicas are replaced.
     /// </summary>
-    async Task EnsureImagesAsync(DesiredApp app, DesiredService svc, CancellationToken ct)
+    internal async Task EnsureImagesAsync(DesiredApp app, DesiredService svc, CancellationToken ct)
     {
         foreach (var c in svc.Spec.Template.Containers.Concat(svc.Spec.Template.InitContainers))
         {
@@ -253,25 +257,28 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
 
     async Task StartReplicasAsync(DesiredApp app, DesiredService svc, IReadOnlyList<int> ordinals, CancellationToken ct)
     {
-        foreach (var o in ordinals)
-        {
-            foreach (var scratch in Compiler.ScratchVolumes(app, svc, o))
-                EnsureVolume(app, scratch, new() { [ManagedLabels.Ephemeral] = svc.ReplicaName(app.Project, o) });
-            foreach (var req in Compiler.Replica(app, svc, o))
-            {
-                KeepAnonymousVolumes(app, req.Name!, req);
-                // A container of this name may exist from an interrupted run: same spec → reuse, else replace.
-                if (engine.Containers.Find(req.Name!) is { } existing)
-                {
-                    if (existing.Config.Labels.GetValueOrDefault(ManagedLabels.SpecHash) == svc.Hash) { if (!existing.State.Running) await engine.Containers.StartAsync(existing.Id, ct); continue; }
-                    await RemoveContainerAsync(existing.Id, svc.StopGrace, ct);
-                }
-                var created = engine.Containers.Create(req);
-                try { await engine.Containers.StartAsync(created.Id, ct); }
-                catch (EngineException) { await engine.Containers.RemoveAsync(created.Id, force: true, ct); throw; }
-            }
-        }
+        foreach (var o in ordinals) await CreateReplicaAsync(app, svc, o, ct);
         foreach (var o in ordinals) await WaitReadyAsync(svc, svc.ReplicaName(app.Project, o), ct);
+    }
+
+    /// <summary>Creates and starts replica <paramref name="o"/>'s containers without waiting for it to be ready (a Job's pods are made this way too).</summary>
+    internal async Task CreateReplicaAsync(DesiredApp app, DesiredService svc, int o, CancellationToken ct)
+    {
+        foreach (var scratch in Compiler.ScratchVolumes(app, svc, o))
+            EnsureVolume(app, scratch, new() { [ManagedLabels.Ephemeral] = svc.ReplicaName(app.Project, o) });
+        foreach (var req in Compiler.Replica(app, svc, o))
+        {
+            KeepAnonymousVolumes(app, req.Name!, req);
+            // A container of this name may exist from an interrupted run: same spec → reuse, else replace.
+            if (engine.Containers.Find(req.Name!) is { } existing)
+            {
+                if (existing.Config.Labels.GetValueOrDefault(ManagedLabels.SpecHash) == svc.Hash) { if (!existing.State.Running) await engine.Containers.StartAsync(existing.Id, ct); continue; }
+                await RemoveContainerAsync(existing.Id, svc.StopGrace, ct);
+            }
+            var created = engine.Containers.Create(req);
+            try { await engine.Containers.StartAsync(created.Id, ct); }
+            catch (EngineException) { await engine.Containers.RemoveAsync(created.Id, force: true, ct); throw; }
+        }
     }
 
     /// <summary>
@@ -292,7 +299,8 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
             var s = c.State;
             if (!s.Running)
             {
-                if (svc.Spec.Template.Restart.Condition == RestartCondition.No && s.Status == "exited" && s.ExitCode == 0) return;
+                // A one-off (restart "no", or on-failure) that ran to success is ready: it is done.
+                if (svc.Spec.Template.Restart.Condition is RestartCondition.No or RestartCondition.OnFailure && s.Status == "exited" && s.ExitCode == 0) return;
                 if (s.Status is "exited" or "dead" && !s.Restarting)
                     throw new ApplyException($"service {svc.Name}", $"replica {name} exited with code {s.ExitCode} while starting (see gitops logs {name})") { Stalled = true };
                 runningSince = null;

@@ -10,7 +10,8 @@ namespace GitOps.Reconciler.Reconcile;
 /// </summary>
 internal static class Planner
 {
-    public static Plan Plan(DesiredApp desired, ActualApp actual, AppPolicy policy)
+    /// <param name="rerunFailed">An explicit sync: one-off containers that failed are started again, as <c>docker compose up</c> does.</param>
+    public static Plan Plan(DesiredApp desired, ActualApp actual, AppPolicy policy, bool rerunFailed = false)
     {
         var steps = new List<PlanStep>();
         var warnings = new List<string>(desired.Warnings);
@@ -56,8 +57,9 @@ internal static class Planner
         // One pass over actual state, then lookups: a plan over 10,000 services must not scan every container per service.
         var byService = actual.Containers.Where(c => c.Part is null).GroupBy(c => c.Service, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        // Jobs and CronJobs have no standing replicas: their pods are the job controller's (Jobs/JobRunner).
         foreach (var svc in DependencyOrder(desired.Services))
-            if (Rollout(desired, svc, byService.GetValueOrDefault(svc.Name) ?? []) is { } step) steps.Add(step);
+            if (!svc.Spec.RunsToCompletion && Rollout(desired, svc, byService.GetValueOrDefault(svc.Name) ?? [], rerunFailed) is { } step) steps.Add(step);
 
         var actualRouters = actual.Routers.ToDictionary(r => r.Name, StringComparer.Ordinal);
         foreach (var r in desired.Routers)
@@ -130,7 +132,7 @@ internal static class Planner
         }
     }
 
-    static RolloutService? Rollout(DesiredApp app, DesiredService svc, List<ActualContainer> mine)
+    static RolloutService? Rollout(DesiredApp app, DesiredService svc, List<ActualContainer> mine, bool rerunFailed)
     {
         var byName = new Dictionary<string, ActualContainer>(StringComparer.Ordinal);
         foreach (var c in mine) byName.TryAdd(c.Name, c);
@@ -146,7 +148,7 @@ internal static class Planner
             if (slot is null) { create.Add(o); continue; }
             keep.Add(slot.Id);
             if (slot.Hash != svc.Hash || (image is not null && slot.Image != image) || !EnvMatches(svc, slot)) replace.Add(o);
-            else if (!slot.Running && !Completed(svc, slot)) start.Add(o);
+            else if (!slot.Running && !Completed(svc, slot) && (rerunFailed || !FailedOneOff(svc, slot))) start.Add(o);
         }
         var remove = mine.Where(c => !keep.Contains(c.Id)).OrderBy(c => c.Name, StringComparer.Ordinal).ToList();
         if (create.Count + start.Count + replace.Count + remove.Count == 0) return null;
@@ -176,9 +178,21 @@ internal static class Planner
         return svc.Spec.Template.Containers.FirstOrDefault()?.Env.Where(e => e.Value is not null && !env.Contains($"{e.Name}={e.Value}")).Select(e => e.Name) ?? [];
     }
 
-    /// <summary>A one-shot service (restart "no") that exited 0 is done, as Compose sees it: not restarted.</summary>
-    static bool Completed(DesiredService svc, ActualContainer c) =>
-        svc.Spec.Template.Restart.Condition == RestartCondition.No && c.Status == "exited" && c.ExitCode == 0;
+    /// <summary>
+    /// A container whose own restart policy let it end successfully — restart "no" (a Compose one-off, a stack's
+    /// condition: none, a bare Pod with restartPolicy Never) or on-failure — is done: neither a poll, nor self-heal,
+    /// nor a daemon restart starts it again. One a user stopped by hand is drift, whatever its exit code.
+    /// </summary>
+    public static bool Completed(DesiredService svc, ActualContainer c) =>
+        svc.Spec.Template.Restart.Condition is RestartCondition.No or RestartCondition.OnFailure && c.Status == "exited" && c.ExitCode == 0 && !c.StoppedByUser;
+
+    /// <summary>
+    /// A restart "no" container that ended by itself with another code: reported (health Degraded, "exited (1)"),
+    /// not restarted behind the user's back — its policy says no restarts — but run again by an explicit
+    /// <c>gitops sync</c> (as <c>docker compose up</c> would) or a changed spec.
+    /// </summary>
+    public static bool FailedOneOff(DesiredService svc, ActualContainer c) =>
+        svc.Spec.Template.Restart.Condition == RestartCondition.No && c.Status is "exited" or "dead" && c.ExitCode != 0 && !c.StoppedByUser;
 
     static bool RouterMatches(DesiredApp app, DesiredRouter r, GitOps.Runtime.Networking.RouterConfig a) =>
         a.Port == r.Port && a.Protocol == r.Protocol && HostPortMatches(r, a.HostPort) &&

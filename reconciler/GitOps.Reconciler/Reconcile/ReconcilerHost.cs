@@ -27,6 +27,7 @@ internal sealed class ReconcilerHost : IDisposable
     readonly AppRegistry _registry;
     long _cycle;
     Task? _driftLoop;
+    Task? _jobLoop;
 
     public ReconcilerHost(Engine engine, string root, IReadOnlyList<AppSpec> configured, TimeSpan driftInterval, Action<string> log, Policy.PolicyCatalog? policies = null)
     {
@@ -63,6 +64,8 @@ internal sealed class ReconcilerHost : IDisposable
 
     /// <summary>The presets and the config file's named policies.</summary>
     public Policy.PolicyCatalog Policies { get; }
+    /// <summary>How often the job controller looks at Jobs and CronJobs (Kubernetes' controllers react to events; a second is close enough for run-to-completion work).</summary>
+    public TimeSpan JobInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public GitSourceCache Sources => _sources;
 
@@ -88,6 +91,7 @@ internal sealed class ReconcilerHost : IDisposable
         }
         PruneTrees();
         _driftLoop = Task.Run(DriftLoopAsync);
+        _jobLoop = Task.Run(JobLoopAsync);
     }
 
     /// <summary>
@@ -201,6 +205,7 @@ internal sealed class ReconcilerHost : IDisposable
         var app = Get(name);
         if (Origin(name) == "config") throw new ConflictException($"application {name} is declared in the daemon's config file; remove it there");
         await _scheduler.UnscheduleAsync(name, ct);
+        await app.RetireAsync(ct);
         if (removeResources) await Teardown.RunAsync(_engine, name, removeVolumes, ct);
         lock (_registryGate)
         {
@@ -260,6 +265,7 @@ internal sealed class ReconcilerHost : IDisposable
                 foreach (var app in _apps.Values)
                 {
                     try { await app.CheckDriftAsync(_stop.Token); }
+                    catch (ObjectDisposedException) { } // removed while checked: a heal of a removed app must not end the loop for all
                     catch (Exception e) when (e is EngineException or IOException) { _log.Write(LogEvents.DriftCheckFailed, app.Spec.Name, e.Message); }
                 }
             }
@@ -275,6 +281,7 @@ internal sealed class ReconcilerHost : IDisposable
         _stop.Cancel();
         try { _scheduler.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         try { _driftLoop?.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+        try { _jobLoop?.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         foreach (var a in _apps.Values) a.Dispose();
     }
 }

@@ -49,6 +49,11 @@ internal static class DesiredStateReader
                 [.. stateful.Objects("claimTemplates").Select(c => Done(c, new ClaimTemplate(c.RequiredStr("name"), Claim(c.Object("claim")))))]);
             stateful.Done();
         }
+        var job = o.Object("job") is { } j ? Done(j, new JobSpec(j.Int("completions", 0), j.Int("parallelism", 0) ?? 1, j.Int("backoffLimit", 0) ?? JobSpec.DefaultBackoffLimit,
+            j.OptionalDuration("activeDeadline"), j.OptionalDuration("ttlAfterFinished"), j.Enum("completionMode", CompletionMode.NonIndexed), j.Bool("suspend"))) : null;
+        var cron = o.Object("cronJob") is { } c ? Done(c, new CronJobSpec(c.RequiredStr("schedule"), c.Str("timeZone"), c.Enum("concurrency", ConcurrencyPolicy.Allow),
+            c.Bool("suspend"), c.OptionalDuration("startingDeadline"), c.Int("successfulJobsHistoryLimit", 0) ?? CronJobSpec.DefaultSuccessfulJobsHistoryLimit,
+            c.Int("failedJobsHistoryLimit", 0) ?? CronJobSpec.DefaultFailedJobsHistoryLimit, c.Map("jobLabels"), c.Map("jobAnnotations"))) : null;
         var templateNode = o.Object("template");
         if (templateNode is null) r.Error(o.Node, "missing required field 'template'", "state.required");
         var service = new Service(
@@ -65,7 +70,7 @@ internal static class DesiredStateReader
                 p.Enum("mode", PortMode.Ingress), p.Str("name"), p.Str("appProtocol")) { PublishedEnd = p.Int("publishedEnd", 0) }))],
             o.Enum("endpointMode", EndpointMode.Vip),
             [.. o.Objects("dependsOn").Select(d => Done(d, new Dependency(d.RequiredStr("service"), d.Enum("condition", DependencyCondition.Started), d.Bool("restart"), !d.Bool("optional"))))],
-            statefulOptions);
+            statefulOptions) { Job = job, Cron = cron };
         o.Done();
         return service;
     }

@@ -1,5 +1,6 @@
 using GitOps.Reconciler.Hashing;
 using GitOps.Reconciler.Model;
+using GitOps.Reconciler.Values;
 using GitOps.Reconciler.Yaml;
 
 namespace GitOps.Reconciler.Rendering;
@@ -50,6 +51,8 @@ internal static class DesiredStateWriter
                 .Enum("podManagement", s.Stateful.PodManagement)
                 .Objects("claimTemplates", s.Stateful.ClaimTemplates, c => new NodeBuilder().Str("name", c.Name).Node("claim", Claim(c.Claim)).Build())
                 .Build())
+            .Node("job", s.Job is null ? null : Job(s.Job))
+            .Node("cronJob", s.Cron is null ? null : Cron(s.Cron))
             .Node("template", Template(s.Template))
             .Build();
     }
@@ -72,6 +75,19 @@ internal static class DesiredStateWriter
 
     private static YMapping Requirement(SelectorRequirement r) => new NodeBuilder()
         .Str("key", r.Key).Enum("operator", r.Operator).Strings("values", r.Values).Build();
+    private static YMapping Job(JobSpec j) => new NodeBuilder()
+        .Int("completions", j.Completions).Int("parallelism", j.Parallelism).Int("backoffLimit", j.BackoffLimit)
+        .Str("activeDeadline", j.ActiveDeadline is { } d ? GoDuration.Format(d) : null)
+        .Str("ttlAfterFinished", j.TtlAfterFinished is { } t ? GoDuration.Format(t) : null)
+        .Enum("completionMode", j.CompletionMode).Bool("suspend", j.Suspend)
+        .Build();
+
+    private static YMapping Cron(CronJobSpec c) => new NodeBuilder()
+        .Str("schedule", c.Schedule).Str("timeZone", c.TimeZone).Enum("concurrency", c.Concurrency).Bool("suspend", c.Suspend)
+        .Str("startingDeadline", c.StartingDeadline is { } d ? GoDuration.Format(d) : null)
+        .Int("successfulJobsHistoryLimit", c.SuccessfulJobsHistoryLimit).Int("failedJobsHistoryLimit", c.FailedJobsHistoryLimit)
+        .Map("jobLabels", c.JobLabels).Map("jobAnnotations", c.JobAnnotations)
+        .Build();
 
     private static YMapping Update(UpdateStrategy u, Replication replication)
     {

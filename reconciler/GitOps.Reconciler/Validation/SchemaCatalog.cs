@@ -23,6 +23,9 @@ internal static class SchemaCatalog
         ["apps/v1/ReplicaSet"] = "schemas/k8s/replicaset-apps-v1.json",
         ["apps/v1/Deployment"] = "schemas/k8s/deployment-apps-v1.json",
         ["apps/v1/StatefulSet"] = "schemas/k8s/statefulset-apps-v1.json",
+        ["apps/v1/DaemonSet"] = "schemas/k8s/daemonset-apps-v1.json",
+        ["batch/v1/Job"] = "schemas/k8s/job-batch-v1.json",
+        ["batch/v1/CronJob"] = "schemas/k8s/cronjob-batch-v1.json",
     };
 
     private static readonly ConcurrentDictionary<string, Lazy<JsonSchema>> Cache = new(StringComparer.Ordinal);

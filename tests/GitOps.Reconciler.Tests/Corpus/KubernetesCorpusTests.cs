@@ -56,11 +56,9 @@ public sealed class KubernetesCorpusTests
     }
 
     [Theory]
-    [InlineData("generate_name.yaml", "Job")]
     [InlineData("quantity.yaml", "LimitRange")]
     [InlineData("full_domain_group.yaml", "RoleBinding")]
     [InlineData("valid_version.yaml", "HorizontalPodAutoscaler")]
-    [InlineData("extra_property.yaml", "DaemonSet")]
     [InlineData("httpproxy.yaml", "HTTPProxy")]
     [InlineData("grafana-alert-rule-group-sample.yaml", "GrafanaAlertRuleGroup")]
     [InlineData("test_crd.yaml", "TrainingJob")]
@@ -152,8 +150,33 @@ public sealed class KubernetesCorpusTests
     [Fact]
     public void DuplicatePropertyIsAYamlErrorAtTheSecondKey()
     {
-        var error = Load.SingleError(Load.Files(Fixture("duplicate_property.yaml")));
-        Assert.Equal(("spec.template.spec.containers", 16, 7, "mapping key \"containers\" already defined at line 13"), (error.Path, error.Line, error.Column, error.Message));
+        // The DaemonSet schema is strict too, so the fixture's "replicas" (which DaemonSets do not have) is reported beside it.
+        var errors = Load.Files(Fixture("duplicate_property.yaml")).Errors.ToList();
+        Assert.Contains(errors, e => (e.Path, e.Line, e.Column, e.Message) == ("spec.template.spec.containers", 16, 7, "mapping key \"containers\" already defined at line 13"));
+        Assert.Contains(errors, e => e is { Path: "spec.replicas", Line: 7, Column: 3 });
+        Assert.Equal(2, errors.Count);
+    }
+
+    [Fact]
+    public void ExtraPropertyIsInvalidAsUnderKubeconformStrict()
+    {
+        // kubeconform -strict: a DaemonSet has no replicas. Our schemas are always strict.
+        var error = Load.SingleError(Load.Files(Fixture("extra_property.yaml")));
+        Assert.Equal(("spec.replicas", 7, 3), (error.Path, error.Line, error.Column));
+        Assert.StartsWith("unknown property 'replicas'", error.Message);
+    }
+
+    [Fact]
+    public void JobWithOnlyGenerateNameLoadsWithAWarningAndFailsUnderStrict()
+    {
+        // kubectl create would make a new name each time; gitops keeps the prefix as the name and says so.
+        var result = Load.Files(Fixture("generate_name.yaml"));
+        Load.AssertValid(result, "generate_name.yaml");
+        var job = result.Application!.Services["pi-"];
+        Assert.Equal(WorkloadKind.Job, job.Kind);
+        Assert.Equal(4, job.Job!.BackoffLimit);
+        Assert.Contains(result.Warnings, w => w.Message.Contains("generateName is not supported", StringComparison.Ordinal));
+        Assert.Contains("generateName", Load.SingleError(Load.Files(new LoadOptions { Strict = true }, Fixture("generate_name.yaml"))).Message);
     }
 
     [Theory]

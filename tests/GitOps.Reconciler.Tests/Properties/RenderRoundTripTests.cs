@@ -56,7 +56,7 @@ public sealed class RenderRoundTripTests
         AssertFixedPoint(Load.Yaml("app.yaml", AppGenerator.Kubernetes(seed, 15)), "kubernetes seed " + seed);
     }
 
-    private static void AssertFixedPoint(LoadResult first, string what)
+    internal static void AssertFixedPoint(LoadResult first, string what)
     {
         Load.AssertValid(first, what);
         var app = first.Application!;
