@@ -91,6 +91,7 @@ public sealed partial class ContainerManager : IDisposable
         if (sw is not null) Console.Error.WriteLine($"trace create resolved image: {sw.Elapsed.TotalMilliseconds:0.00} ms");
         var h = req.HostConfig;
         Validate(req, h);
+        h = ValidateSecurity(h);
         var networkPlan = _networks.Plan(h, req.Networks);
         if (networkPlan.Kind == Networking.NetworkModeKind.Container && req.Hostname is { Length: > 0 })
             throw new InvalidArgumentException("conflicting options: hostname and the network mode");
@@ -244,9 +245,11 @@ public sealed partial class ContainerManager : IDisposable
         var stdio = Stdio.ForContainer(config.Tty, config.OpenStdin);
         SafeFd? tini = config.HostConfig.Init ? Sys.Open(_tiniPath!, Sys.O_RDONLY) : null;
         LaunchedProcess launched;
+        LaunchNamespaces? namespaces = null;
         try
         {
-            launched = _launcher.Launch(config, BuildSpec(c, image, newNet, netOwner), stdio, tini, joinNet);
+            namespaces = OpenNamespaces(config, joinNet);
+            launched = _launcher.Launch(config, BuildSpec(c, image, newNet, netOwner), stdio, tini, namespaces);
         }
         catch (StartFailedException e)
         {
@@ -264,7 +267,8 @@ public sealed partial class ContainerManager : IDisposable
         finally
         {
             tini?.Dispose();
-            joinNet?.Dispose();
+            if (namespaces is not null) namespaces.Dispose();
+            else joinNet?.Dispose();
         }
 
         var proc = new RunningProcess(launched.Pid, launched.StartTime, launched.Pidfd, launched.Cgroup, isChild: true)
@@ -323,7 +327,7 @@ public sealed partial class ContainerManager : IDisposable
         env.Add("HOSTNAME=" + hostname);
         if (config.Tty) env.Add("TERM=xterm");
         env.AddRange(storage.Env);
-        return new InitSpec
+        return WithSecurity(new InitSpec
         {
             Mode = InitMode.Run,
             Rootfs = f.Rootfs,
@@ -353,24 +357,8 @@ public sealed partial class ContainerManager : IDisposable
                 User = config.User,
                 Tty = config.Tty,
                 Init = config.HostConfig.Init,
-                Capabilities = Capabilities(config.HostConfig),
             },
-        };
-    }
-
-    static ulong Capabilities(HostConfig h)
-    {
-        var mask = Defaults.CapabilityMask;
-        foreach (var name in h.CapAdd) mask = name.Equals("ALL", StringComparison.OrdinalIgnoreCase) ? ulong.MaxValue >> 23 : mask | (1UL << (int)ParseCap(name));
-        foreach (var name in h.CapDrop) mask = name.Equals("ALL", StringComparison.OrdinalIgnoreCase) ? 0 : mask & ~(1UL << (int)ParseCap(name));
-        return mask;
-    }
-
-    static Capability ParseCap(string name)
-    {
-        var n = name.StartsWith("CAP_", StringComparison.OrdinalIgnoreCase) ? name[4..] : name;
-        return Enum.TryParse<Capability>(n.Replace("_", ""), ignoreCase: true, out var cap)
-            ? cap : throw new InvalidArgumentException($"unknown capability: \"{name}\"");
+        }, config);
     }
 
     // ---- exit --------------------------------------------------------------------------------

@@ -44,7 +44,9 @@ public static class SeccompCompiler
         var profile = options.Profile ?? SeccompProfile.Default;
         var key = options.Seccomp == SeccompMode.Custom ? options.ProfileText ?? "" : "";
         if (Cache.TryGetValue((key, capabilities), out var cached)) return cached;
-        var program = SeccompResolver.Resolve(profile, CapabilitySet.NamesOf(capabilities)) is { } resolved ? Compile(resolved) : null;
+        SeccompProgram? program;
+        try { program = SeccompResolver.Resolve(profile, CapabilitySet.NamesOf(capabilities)) is { } resolved ? Compile(resolved) : null; }
+        catch (SeccompUnavailableException e) { throw new SeccompUnavailableError(e.Message); }
         // Custom profiles come and go with their containers: keep the cache from growing without bound.
         if (Cache.Count > 256) Cache.Clear();
         Cache[(key, capabilities)] = program;
@@ -171,4 +173,10 @@ public static class SeccompCompiler
         }
         return result;
     }
+}
+
+/// <summary>The host cannot compile a seccomp filter (libseccomp is missing): the daemon's problem, not the request's (500).</summary>
+public sealed class SeccompUnavailableError(string message) : EngineException(message)
+{
+    public override int StatusCode => 500;
 }
