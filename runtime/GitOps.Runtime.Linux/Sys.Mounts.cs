@@ -73,19 +73,6 @@ public static unsafe partial class Sys
     public static SafeFd FsMount(SafeFd fs, uint attrFlags) =>
         new((int)Check(syscall(Syscalls.Fsmount, fs.Fd, 1 /* FSMOUNT_CLOEXEC */, attrFlags), "fsmount"));
 
-    /// <summary>
-    /// open_tree(OPEN_TREE_CLONE | AT_RECURSIVE): a detached copy of the mount at <paramref name="path"/>
-    /// (and those below it) in the caller's mount namespace, held by the returned descriptor; move_mount
-    /// attaches it anywhere, in another mount namespace too.
-    /// </summary>
-    public static SafeFd OpenTreeClone(string path)
-    {
-        var p = Z(path);
-        fixed (byte* pp = p)
-            return new SafeFd((int)Check(syscall(Syscalls.OpenTree, -100 /* AT_FDCWD */, (long)pp,
-                1 /* OPEN_TREE_CLONE */ | 0x80000 /* OPEN_TREE_CLOEXEC */ | 0x8000 /* AT_RECURSIVE */), "open_tree", path));
-    }
-
     public static void MoveMount(SafeFd mount, string target)
     {
         var t = Z(target);

@@ -72,32 +72,3 @@ public static unsafe partial class Sys
         return result;
     }
 }
-
-public static unsafe partial class Sys
-{
-    /// <summary>
-    /// Runs <paramref name="work"/> on a new thread that has entered the mount namespace
-    /// <paramref name="mntns"/> (with an fs struct of its own, which setns into a mount namespace
-    /// requires). Paths then resolve as that namespace's processes see them; the thread ends after
-    /// the work, so nothing else of the daemon ever runs there.
-    /// </summary>
-    public static T InMountNamespace<T>(SafeFd mntns, Func<T> work)
-    {
-        T result = default!;
-        Exception? error = null;
-        var thread = new Thread(() =>
-        {
-            try
-            {
-                Unshare(CLONE_FS);
-                Setns(mntns, (int)Namespaces.Mount);
-                result = work();
-            }
-            catch (Exception e) { error = e; }
-        }, 256 * 1024) { IsBackground = true, Name = "mntns" };
-        thread.Start();
-        thread.Join();
-        if (error is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(error).Throw();
-        return result;
-    }
-}

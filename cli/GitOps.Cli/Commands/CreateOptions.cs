@@ -229,7 +229,8 @@ internal sealed class CreateOptions
             }
             catch (System.Text.Json.JsonException e)
             {
-                throw new FormatException($"compacting json for seccomp profile ({path}) failed: line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: {e.Message.Split(" LineNumber:")[0].TrimEnd('.', ' ')}");
+                // The position says where; the NativeAOT binary has no sentences for what (resource keys only).
+                throw new FormatException($"compacting json for seccomp profile ({path}) failed: line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: not valid JSON");
             }
         }
         return result;

@@ -49,7 +49,6 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         using var channel = new SyncChannel(daemonEnd);
         var fds = new List<FdMapping> { new(stdio.ChildIn.Fd, 0), new(stdio.ChildOut.Fd, 1), new(stdio.ChildErr.Fd, 2), new(childEnd.Fd, 3) };
         if (tini is not null) fds.Add(new FdMapping(tini.Fd, ContainerInit.InitBinaryFd));
-        if (namespaces.ShmMount is { } shm) fds.Add(new FdMapping(shm.Fd, ContainerInit.ShmMountFd));
 
         // --pid and --ipc host or container:X: no namespace of its own (the helper is then not PID 1).
         var ns = Namespaces.Mount | Namespaces.Uts;

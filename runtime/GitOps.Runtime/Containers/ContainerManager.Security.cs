@@ -14,8 +14,6 @@ public sealed class LaunchNamespaces : IDisposable
     public SafeFd? JoinNet { get; init; }
     public SafeFd? JoinPid { get; init; }
     public SafeFd? JoinIpc { get; init; }
-    /// <summary>A detached copy of the IPC donor's /dev/shm mount, passed to the helper at fd 6.</summary>
-    public SafeFd? ShmMount { get; init; }
     public bool NewPid { get; init; } = true;
     public bool NewIpc { get; init; } = true;
 
@@ -24,7 +22,6 @@ public sealed class LaunchNamespaces : IDisposable
         JoinNet?.Dispose();
         JoinPid?.Dispose();
         JoinIpc?.Dispose();
-        ShmMount?.Dispose();
     }
 }
 
@@ -88,8 +85,9 @@ public sealed partial class ContainerManager
     }
 
     /// <summary>The spec's security part for the container's first process.</summary>
-    static InitSpec WithSecurity(InitSpec spec, ContainerConfig config)
+    InitSpec WithSecurity(InitSpec spec, Container c)
     {
+        var config = c.Config;
         var h = config.HostConfig;
         var security = SecurityOf(config);
         var options = SecurityOptions.Parse(h.SecurityOpt);
@@ -106,15 +104,21 @@ public sealed partial class ContainerManager
             spec.SysfsWritable = true;
         }
         spec.CgroupsWritable = h.Privileged || options.WritableCgroups;
-        spec.Shm = NamespaceMode.ParseIpc(h.IpcMode).Share switch
+        var ipc = NamespaceMode.ParseIpc(h.IpcMode);
+        (spec.Shm, spec.ShmPath) = ipc.Share switch
         {
-            NamespaceShare.Host => ShmSource.Host,
-            NamespaceShare.Container => ShmSource.Fd,
-            NamespaceShare.None => ShmSource.None,
-            _ => ShmSource.Private,
+            NamespaceShare.Host => (ShmSource.Bind, "/dev/shm"),
+            NamespaceShare.Shareable => (ShmSource.Bind, c.Files.Shm),
+            NamespaceShare.Container => (ShmSource.Bind, ShmOf(Get(ipc.Container!))),
+            NamespaceShare.None => (ShmSource.None, null),
+            _ => (ShmSource.Private, null),
         };
         return spec;
     }
+
+    /// <summary>The /dev/shm an IPC donor shares: the host's, or the tmpfs mounted for it while it runs.</summary>
+    static string ShmOf(Container donor) =>
+        NamespaceMode.ParseIpc(donor.Config.HostConfig.IpcMode).Share == NamespaceShare.Host ? "/dev/shm" : donor.Files.Shm;
 
     /// <summary>
     /// --device nodes, looked up again at each start (a device can come and go with the hardware);
@@ -133,39 +137,51 @@ public sealed partial class ContainerManager
     }
 
     /// <summary>
-    /// Descriptors of the namespaces to join at start: --network container:X's (opened by the caller),
-    /// --pid container:X's, --ipc container:X's with a detached copy of X's /dev/shm, taken inside X's
-    /// mount namespace (a bind across mount namespaces is not allowed; an open_tree copy can be attached anywhere).
+    /// What a start needs before the launch: descriptors of the namespaces to join (--network
+    /// container:X's, opened by the caller; --pid and --ipc container:X's), and for a shareable
+    /// container its /dev/shm tmpfs on the host, which it and the containers joining its IPC
+    /// namespace bind (Docker's way: a mount cannot be bound from one mount namespace into another).
     /// </summary>
-    LaunchNamespaces OpenNamespaces(ContainerConfig config, SafeFd? joinNet)
+    LaunchNamespaces OpenNamespaces(Container c, SafeFd? joinNet)
     {
-        var h = config.HostConfig;
+        var h = c.Config.HostConfig;
         var pid = NamespaceMode.ParsePid(h.PidMode);
         var ipc = NamespaceMode.ParseIpc(h.IpcMode);
-        SafeFd? joinPid = null, joinIpc = null, shm = null;
+        SafeFd? joinPid = null, joinIpc = null;
         try
         {
-            if (pid.Container is { } pidDonor)
-                joinPid = OpenNamespace(pidDonor, "pid");
-            if (ipc.Container is { } ipcDonor)
-            {
-                joinIpc = OpenNamespace(ipcDonor, "ipc");
-                using var mnt = OpenNamespace(ipcDonor, "mnt");
-                shm = Sys.InMountNamespace(mnt, () => Sys.OpenTreeClone("/dev/shm"));
-            }
+            if (pid.Container is { } pidDonor) joinPid = OpenNamespace(pidDonor, "pid");
+            if (ipc.Container is { } ipcDonor) joinIpc = OpenNamespace(ipcDonor, "ipc");
+            if (ipc.Share == NamespaceShare.Shareable) MountSharedShm(c.Files);
         }
         catch
         {
             joinPid?.Dispose();
             joinIpc?.Dispose();
-            shm?.Dispose();
             throw;
         }
         return new LaunchNamespaces
         {
-            JoinNet = joinNet, JoinPid = joinPid, JoinIpc = joinIpc, ShmMount = shm,
+            JoinNet = joinNet, JoinPid = joinPid, JoinIpc = joinIpc,
             NewPid = pid.Unshares, NewIpc = ipc.Unshares,
         };
+    }
+
+    static void MountSharedShm(ContainerFiles files)
+    {
+        Directory.CreateDirectory(files.Shm, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        ReleaseSharedShm(files); // a leftover of a run the daemon did not see end
+        Sys.Mount("shm", files.Shm, "tmpfs", MountFlags.NoSuid | MountFlags.NoDev | MountFlags.NoExec, "mode=1777,size=67108864");
+    }
+
+    /// <summary>
+    /// Unmounts a shareable container's /dev/shm tmpfs once it stops (or is removed, or found dead
+    /// at daemon start). Lazily: a container still joined to it keeps its own bind until it ends.
+    /// </summary>
+    internal static void ReleaseSharedShm(ContainerFiles files)
+    {
+        try { Sys.Umount(files.Shm, Sys.MNT_DETACH); }
+        catch (ErrnoException e) when (e.Errno is Errno.EINVAL or Errno.ENOENT) { } // not mounted
     }
 
     SafeFd OpenNamespace(string donorName, string ns)

@@ -248,13 +248,14 @@ public sealed partial class ContainerManager : IDisposable
         LaunchNamespaces? namespaces = null;
         try
         {
-            namespaces = OpenNamespaces(config, joinNet);
+            namespaces = OpenNamespaces(c, joinNet);
             launched = _launcher.Launch(config, BuildSpec(c, image, newNet, netOwner), stdio, tini, namespaces);
         }
         catch (StartFailedException e)
         {
             stdio.Dispose();
             _storage.Stopped(config);
+            ReleaseSharedShm(c.Files);
             c.Update(s => s with { ExitCode = e.ExitCode, Error = e.Message, Running = false });
             throw;
         }
@@ -262,6 +263,7 @@ public sealed partial class ContainerManager : IDisposable
         {
             stdio.Dispose();
             _storage.Stopped(config);
+            ReleaseSharedShm(c.Files);
             throw;
         }
         finally
@@ -358,7 +360,7 @@ public sealed partial class ContainerManager : IDisposable
                 Tty = config.Tty,
                 Init = config.HostConfig.Init,
             },
-        }, config);
+        }, c);
     }
 
     // ---- exit --------------------------------------------------------------------------------
@@ -401,6 +403,7 @@ public sealed partial class ContainerManager : IDisposable
             catch (Exception e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: {e.Message}"); }
         }
         _storage.Stopped(c.Config);
+        ReleaseSharedShm(c.Files);
         proc.Dispose();
         if (sw is not null) Console.Error.WriteLine($"trace exit cgroup gone: {sw.Elapsed.TotalMilliseconds:0.00} ms");
 
@@ -579,6 +582,7 @@ public sealed partial class ContainerManager : IDisposable
             // One rename takes the container out of the store atomically; the files go in the background
             // (a restart finishes the job, it empties tmp/).
             var doomed = Path.Combine(_paths.Tmp, "removed-" + c.Id);
+            ReleaseSharedShm(c.Files);
             Directory.Move(c.Files.Dir, doomed);
             _storage.Removed(c.Config, removeVolumes);
             _ = Task.Run(() =>

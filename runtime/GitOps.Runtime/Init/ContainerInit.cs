@@ -8,12 +8,12 @@ namespace GitOps.Runtime.Init;
 /// namespace) or in an exec session. It is this same binary, started by the daemon with
 /// posix_spawn, and it runs managed code only because it is a fresh process, not a fork: our
 /// equivalent of `runc init`. Descriptors: 0-2 stdio, 3 the sync socket, 4 the container's mount
-/// namespace (exec), 5 tini (with --init), 6 another container's /dev/shm (--ipc container:X).
+/// namespace (exec), 5 tini (with --init).
 /// </summary>
 public static class ContainerInit
 {
     public const string Command = "container-init";
-    public const int SyncFd = 3, MountNsFd = 4, InitBinaryFd = 5, ShmMountFd = 6;
+    public const int SyncFd = 3, MountNsFd = 4, InitBinaryFd = 5;
 
     public static int Main()
     {

@@ -24,8 +24,6 @@ public interface IContainerSyscalls
     string? ReadLink(string path);
     /// <summary>Creates a new file (never through a symlink, never over an existing one) with this content, owner and mode.</summary>
     void WriteFile(string path, ReadOnlySpan<byte> data, uint uid, uint gid, uint mode);
-    /// <summary>Attaches a detached mount (an open_tree descriptor) at <paramref name="target"/>.</summary>
-    void AttachMount(int fd, string target);
     /// <summary>Removes a file that is not a directory.</summary>
     void Remove(string path);
     /// <summary>Changes a path's owner without following a final symlink.</summary>
@@ -95,12 +93,6 @@ public sealed class LinuxContainerSyscalls : IContainerSyscalls
 
     public string? ReadLink(string path) =>
         Sys.TryLstat(path, out var st, out _) && st.IsSymlink ? Sys.ReadLink(path) : null;
-
-    public void AttachMount(int fd, string target)
-    {
-        using var mount = new SafeFd(fd);
-        Sys.MoveMount(mount, target);
-    }
 
     public void Remove(string path) => File.Delete(path);
 

@@ -40,12 +40,17 @@ public sealed record InitSpec
     public bool CgroupsWritable { get; set; }
     /// <summary>Where /dev/shm comes from, after --ipc.</summary>
     public ShmSource Shm { get; set; } = ShmSource.Private;
+    /// <summary>With <see cref="ShmSource.Bind"/>: the host directory bound at /dev/shm.</summary>
+    public string? ShmPath { get; set; }
 }
 
 public enum InitMode { Run, Exec }
 
-/// <summary>/dev/shm: a tmpfs of its own, the host's (--ipc host), another container's (passed at fd 6, --ipc container:X), or none (--ipc none).</summary>
-public enum ShmSource { Private, Host, Fd, None }
+/// <summary>
+/// /dev/shm: a tmpfs of its own (private), a host directory bound (the host's /dev/shm for --ipc
+/// host, a shareable container's tmpfs for itself and for --ipc container:X), or none (--ipc none).
+/// </summary>
+public enum ShmSource { Private, Bind, None }
 
 /// <summary>A device node as the container sees it: its path, c or b, numbers, file mode and owner (the host node's), and cgroup permissions.</summary>
 public sealed record DeviceSpec(string Path, char Type, uint Major, uint Minor, uint Mode, uint Uid, uint Gid, string Permissions);

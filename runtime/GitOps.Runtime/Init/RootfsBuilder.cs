@@ -36,7 +36,7 @@ public static class RootfsBuilder
         sys.MakeDirectory(At("/dev/pts"));
         sys.Mount("devpts", At("/dev/pts"), "devpts", MountFlags.NoSuid | MountFlags.NoExec, "newinstance,ptmxmode=0666,mode=0620,gid=5");
         sys.Symlink("pts/ptmx", At("/dev/ptmx"));
-        MountShm(spec.Shm, sys, At("/dev/shm"));
+        MountShm(spec, sys, At("/dev/shm"));
         sys.MakeDirectory(At("/dev/mqueue"));
         // mqueue shows the IPC namespace of whoever mounts it: with --ipc host or container:X, that one's queues.
         sys.Mount("mqueue", At("/dev/mqueue"), "mqueue", NoSuidDevExec);
@@ -73,27 +73,19 @@ public static class RootfsBuilder
     }
 
     /// <summary>
-    /// /dev/shm after --ipc: a tmpfs of the container's own (private, shareable); the host's, bound
-    /// (host); another container's, a detached copy of its mount the daemon took in that container's
-    /// mount namespace and passed at fd 6 (container:X); or nothing (none), as Docker does.
+    /// /dev/shm after --ipc, as Docker does it: a tmpfs of the container's own (private); a host
+    /// directory bound — the host's /dev/shm (host), or the tmpfs the daemon mounted on the host for
+    /// a shareable container, which the containers that join its IPC namespace bind too; or nothing
+    /// (none). This mount namespace is a copy of the daemon's, so those host paths resolve here.
     /// </summary>
-    static void MountShm(ShmSource source, IContainerSyscalls sys, string target)
+    static void MountShm(InitSpec spec, IContainerSyscalls sys, string target)
     {
-        if (source == ShmSource.None) return;
+        if (spec.Shm == ShmSource.None) return;
         sys.MakeDirectory(target, 0x3FF /* 01777 */);
-        switch (source)
-        {
-            case ShmSource.Private:
-                sys.Mount("shm", target, "tmpfs", NoSuidDevExec, "mode=1777,size=65536k");
-                break;
-            case ShmSource.Host:
-                // This mount namespace is a copy of the daemon's: /dev/shm here is the host's.
-                sys.Mount("/dev/shm", target, null, MountFlags.Bind | MountFlags.Recursive);
-                break;
-            case ShmSource.Fd:
-                sys.AttachMount(ContainerInit.ShmMountFd, target);
-                break;
-        }
+        if (spec.Shm == ShmSource.Private)
+            sys.Mount("shm", target, "tmpfs", NoSuidDevExec, "mode=1777,size=65536k");
+        else
+            sys.Mount(spec.ShmPath ?? throw new InvalidOperationException("a bound /dev/shm needs its host path"), target, null, MountFlags.Bind | MountFlags.Recursive);
     }
 
     /// <summary>

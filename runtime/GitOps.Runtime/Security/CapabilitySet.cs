@@ -7,14 +7,27 @@ namespace GitOps.Runtime.Security;
 /// <summary>Capability masks and names, with Docker's rules for --cap-add, --cap-drop and --privileged.</summary>
 public static class CapabilitySet
 {
-    /// <summary>Every capability this kernel knows (0 … cap_last_cap): what --privileged and --cap-add ALL give.</summary>
+    /// <summary>
+    /// Every capability this kernel knows (0 … cap_last_cap) that the daemon itself holds: what
+    /// --privileged and --cap-add ALL give. A host or sandbox that withholds one from root (some
+    /// drop CAP_SYS_RESOURCE) cannot pass it on; asking capset for it would fail the start.
+    /// </summary>
     public static ulong All => AllMask.Value;
 
     static readonly Lazy<ulong> AllMask = new(() =>
     {
         var last = Math.Min(Sys.LastCapability(), 63);
-        return last == 63 ? ulong.MaxValue : (1UL << (last + 1)) - 1;
+        var known = last == 63 ? ulong.MaxValue : (1UL << (last + 1)) - 1;
+        return known & OwnBoundingSet();
     });
+
+    static ulong OwnBoundingSet()
+    {
+        foreach (var line in File.ReadLines("/proc/self/status"))
+            if (line.StartsWith("CapBnd:", StringComparison.Ordinal))
+                return Convert.ToUInt64(line["CapBnd:".Length..].Trim(), 16);
+        return ulong.MaxValue;
+    }
 
     /// <summary>
     /// moby's TweakCapabilities: privileged gets everything; with ALL in cap-add, everything but the

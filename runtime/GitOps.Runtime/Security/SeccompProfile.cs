@@ -46,19 +46,32 @@ public sealed record SeccompProfile
         {
             var where = e.LineNumber is { } line ? $"line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}" : "at the end";
             var path = e.Path is { Length: > 1 } p ? $" ({p})" : "";
-            throw new InvalidArgumentException($"invalid seccomp profile: {where}{path}: {Clean(e.Message)}");
+            throw new InvalidArgumentException($"invalid seccomp profile: {where}{path}: {Describe(e)}");
         }
     }
 
-    /// <summary>System.Text.Json appends "Path: … | LineNumber: … | BytePositionInLine: …"; the position is already said.</summary>
-    static string Clean(string message)
+    /// <summary>
+    /// What is wrong, in words of our own: the NativeAOT binary carries System.Text.Json's resource
+    /// keys, not its sentences, so its messages are not shown. A syntax error is "not valid JSON"; a
+    /// value of the wrong kind names the field and the kind it takes.
+    /// </summary>
+    internal static string Describe(JsonException e)
     {
-        foreach (var marker in new[] { " Path: ", " LineNumber: ", "Path: $" })
+        if (e.InnerException?.GetType().Name == "JsonReaderException" || e.Path is null) return "not valid JSON";
+        var field = e.Path.Split('.').Last();
+        var bracket = field.IndexOf('[');
+        if (bracket >= 0) field = field[..bracket];
+        return field switch
         {
-            var i = message.IndexOf(marker, StringComparison.Ordinal);
-            if (i >= 0) message = message[..i];
-        }
-        return message.Trim().TrimEnd('.');
+            "defaultAction" or "action" or "op" or "architecture" or "name" or "comment" or "minKernel" or "listenerPath" or "listenerMetadata"
+                => $"{field} must be a string",
+            "defaultErrnoRet" or "errnoRet" or "index" or "value" or "valueTwo" => $"{field} must be a non-negative integer",
+            "names" or "architectures" or "flags" or "caps" or "arches" or "subArchitectures" => $"{field} must be an array of strings",
+            "syscalls" or "args" or "archMap" => $"{field} must be an array of objects",
+            "includes" or "excludes" => $"{field} must be an object",
+            "$" => "the profile must be a JSON object",
+            _ => $"{field} has a value of the wrong kind",
+        };
     }
 }
 

@@ -81,7 +81,7 @@ public sealed class SeccompTests(DaemonFixture d)
         File.WriteAllText(file, "{\n  \"defaultAction\": SCMP_ACT_ERRNO\n}\n");
         var cli = d.Cli("run", "--rm", "--security-opt", $"seccomp={file}", "bb", "true");
         Assert.Equal(125, cli.ExitCode);
-        Assert.Contains($"compacting json for seccomp profile ({file}) failed: line 2, column 20", cli.Stderr);
+        Assert.Contains($"compacting json for seccomp profile ({file}) failed: line 2, column 20: not valid JSON", cli.Stderr);
         Assert.Contains("opening seccomp profile (/nonexistent.json) failed", d.Cli("run", "--rm", "--security-opt", "seccomp=/nonexistent.json", "bb", "true").Stderr);
 
         var before = d.Ok("ps", "-aq").Length;
@@ -90,7 +90,7 @@ public sealed class SeccompTests(DaemonFixture d)
         Assert.Contains("invalid seccomp profile: syscall read: unknown operator \\u0022SCMP_CMP_SAME\\u0022", body.Replace("\\\"", "\\u0022"));
         (status, body) = Api.Post(d, "containers/create", """{"Image":"bb","HostConfig":{"SecurityOpt":["seccomp={\"defaultAction\": 5}"]}}""");
         Assert.Equal(400, status);
-        Assert.Contains("invalid seccomp profile: line 1, column 18 ($.defaultAction)", body);
+        Assert.Contains("invalid seccomp profile: line 1, column 20 ($.defaultAction): defaultAction must be a string", body);
         Assert.Equal(before, d.Ok("ps", "-aq").Length); // nothing half-created
     }
 

@@ -42,13 +42,13 @@ public sealed class PrivilegeRootfsTests
     public void Shm_follows_the_ipc_mode()
     {
         var host = new Recorder();
-        RootfsBuilder.Build(Spec(s => s.Shm = ShmSource.Host), host);
+        RootfsBuilder.Build(Spec(s => { s.Shm = ShmSource.Bind; s.ShmPath = "/dev/shm"; }), host);
         Assert.Contains("mount /dev/shm /r/dev/shm - Bind, Recursive -", host.Calls);
         Assert.DoesNotContain(host.Calls, c => c.StartsWith("mount shm", StringComparison.Ordinal));
 
         var donor = new Recorder();
-        RootfsBuilder.Build(Spec(s => s.Shm = ShmSource.Fd), donor);
-        Assert.Contains($"move_mount fd{ContainerInit.ShmMountFd} /r/dev/shm", donor.Calls);
+        RootfsBuilder.Build(Spec(s => { s.Shm = ShmSource.Bind; s.ShmPath = "/var/lib/gitops/containers/x/mounts/shm"; }), donor);
+        Assert.Contains("mount /var/lib/gitops/containers/x/mounts/shm /r/dev/shm - Bind, Recursive -", donor.Calls);
 
         var none = new Recorder();
         RootfsBuilder.Build(Spec(s => s.Shm = ShmSource.None), none);

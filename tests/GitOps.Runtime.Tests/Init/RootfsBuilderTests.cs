@@ -26,7 +26,6 @@ public sealed class RootfsBuilderTests
         public string? ReadLink(string path) => Links.GetValueOrDefault(path);
         public void WriteFile(string path, ReadOnlySpan<byte> data, uint uid, uint gid, uint mode) =>
             Calls.Add($"write {path} {data.Length}B {uid}:{gid} {Convert.ToString(mode, 8)}");
-        public void AttachMount(int fd, string target) => Calls.Add($"move_mount fd{fd} {target}");
         public void Remove(string path) => Calls.Add($"rm {path}");
         public void Chown(string path, uint uid, uint gid) => Calls.Add($"chown {path} {uid}:{gid}");
     }
