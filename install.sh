@@ -10,11 +10,12 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # Runtime prerequisites: busybox-static builds the example and test images, tini is `run --init`,
-# nftables/iproute2 are the network layer, git the GitOps sources (openssh-client: libgit2 runs the system ssh
-# for ssh:// repositories); build: clang-free NativeAOT uses gcc.
+# nftables/iproute2 are the network layer, libseccomp2 compiles the containers' seccomp profiles, git the GitOps
+# sources (openssh-client: libgit2 runs the system ssh for ssh:// repositories); build: clang-free NativeAOT uses
+# gcc (the security tests also build a static probe with gcc and libc6-dev).
 # Tests of pull/push: a real registry (docker-registry), an independent client to fill it (skopeo)
 # and htpasswd (apache2-utils) for its Basic auth.
-packages=(busybox-static tini git openssh-client nftables iproute2 ca-certificates gcc libc6-dev zlib1g-dev docker-registry skopeo apache2-utils)
+packages=(busybox-static tini libseccomp2 git openssh-client nftables iproute2 ca-certificates gcc libc6-dev zlib1g-dev docker-registry skopeo apache2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

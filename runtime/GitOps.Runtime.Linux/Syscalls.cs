@@ -18,6 +18,8 @@ internal static class Syscalls
     public static long Setresuid => Arm64 ? 147 : 117;
     public static long Setresgid => Arm64 ? 149 : 119;
     public static long Setgroups => Arm64 ? 159 : 116;
+    public static long Seccomp => Arm64 ? 277 : 317;
+    public static long Keyctl => Arm64 ? 219 : 250;
 
     // Unified numbers (same on every architecture).
     public const long PidfdSendSignal = 424;

@@ -519,7 +519,8 @@ internal static class ContainerCommands
         return cmd;
     }
 
-    static IEnumerable<Option> ExecOptions() => [ExecDetach, ExecInteractive, ExecTty, ExecEnv, ExecUser, ExecWorkdir];
+    static IEnumerable<Option> ExecOptions() => [ExecDetach, ExecInteractive, ExecTty, ExecEnv, ExecUser, ExecWorkdir, ExecPrivileged];
+    static readonly Option<bool> ExecPrivileged = new("--privileged") { Description = "Give extended privileges to the command (all capabilities)" };
     static readonly Option<bool> ExecDetach = new("--detach", "-d") { Description = "Detached mode: run command in the background" };
     static readonly Option<bool> ExecInteractive = new("--interactive", "-i") { Description = "Keep STDIN open even if not attached" };
     static readonly Option<bool> ExecTty = new("--tty", "-t") { Description = "Allocate a pseudo-TTY" };
@@ -545,6 +546,7 @@ internal static class ContainerCommands
                 WorkingDir = pr.GetValue(ExecWorkdir),
                 Tty = pr.GetValue(ExecTty),
                 AttachStdin = pr.GetValue(ExecInteractive),
+                Privileged = pr.GetValue(ExecPrivileged),
             };
             var exec = await client.PostJsonAsync($"containers/{Cli.Q(pr.GetValue(name)!)}/exec", config, ApiJson.Default.ExecConfig, ApiJson.Default.IdResponse, ct);
             if (pr.GetValue(ExecDetach))

@@ -36,6 +36,11 @@ internal sealed class CreateOptions
     public readonly Option<string?> Ip = new("--ip") { Description = "IPv4 address on the network of --network" };
     public readonly Option<string[]> CapAdd = new("--cap-add") { Description = "Add Linux capabilities" };
     public readonly Option<string[]> CapDrop = new("--cap-drop") { Description = "Drop Linux capabilities" };
+    public readonly Option<bool> Privileged = new("--privileged") { Description = "Give extended privileges to this container (all capabilities and devices, no seccomp filter)" };
+    public readonly Option<string?> Pid = new("--pid") { Description = "PID namespace to use (host, container:NAME)" };
+    public readonly Option<string?> Ipc = new("--ipc") { Description = "IPC mode to use (private, shareable, none, host, container:NAME)" };
+    public readonly Option<string[]> SecurityOpt = new("--security-opt") { Description = "Security options (seccomp=unconfined|PROFILE.json, no-new-privileges[=false], writable-cgroups)" };
+    public readonly Option<string[]> Device = new("--device") { Description = "Add a host device to the container (HOST[:CONTAINER][:PERMISSIONS])" };
     public readonly Option<string[]> LogOpt = new("--log-opt") { Description = "Log driver options (max-size, max-file)" };
     public readonly Option<string?> HealthCmd = new("--health-cmd") { Description = "Command to run to check health" };
     public readonly Option<string?> HealthInterval = new("--health-interval") { Description = "Time between running the check (ms|s|m|h)" };
@@ -53,7 +58,7 @@ internal sealed class CreateOptions
     public IEnumerable<Option> Options =>
     [
         Name, Env, EnvFile, Workdir, User, Hostname, Entrypoint, Memory, MemorySwap, Cpus, CpuShares, PidsLimit, Restart, Init,
-        Interactive, Tty, Label, StopSignal, StopTimeout, ReadOnly, Network, Publish, PublishAll, Expose, NetworkAlias, Ip, CapAdd, CapDrop, LogOpt, HealthCmd, HealthInterval,
+        Interactive, Tty, Label, StopSignal, StopTimeout, ReadOnly, Network, Publish, PublishAll, Expose, NetworkAlias, Ip, CapAdd, CapDrop, Privileged, Pid, Ipc, SecurityOpt, Device, LogOpt, HealthCmd, HealthInterval,
         HealthTimeout, HealthStartPeriod, HealthStartInterval, HealthRetries, NoHealthcheck, Pull, Platform, .. Storage.Options,
     ];
 
@@ -155,6 +160,11 @@ internal sealed class CreateOptions
                 LogMaxFiles = logFiles,
                 CapAdd = pr.GetValue(CapAdd) ?? [],
                 CapDrop = pr.GetValue(CapDrop) ?? [],
+                Privileged = pr.GetValue(Privileged),
+                PidMode = pr.GetValue(Pid) ?? "",
+                IpcMode = pr.GetValue(Ipc) ?? "",
+                SecurityOpt = SecurityOpts(pr.GetValue(SecurityOpt) ?? []),
+                Devices = (pr.GetValue(Device) ?? []).Select(ParseDevice).ToList(),
             },
         });
     }
@@ -177,6 +187,53 @@ internal sealed class CreateOptions
         if (pr.GetValue(HealthRetries) is < 0) throw new FormatException("--health-retries cannot be negative");
         return new HealthConfig(cmd is { Length: > 0 } ? ["CMD-SHELL", cmd] : null,
             Nanos(HealthInterval), Nanos(HealthTimeout), Nanos(HealthStartPeriod), Nanos(HealthStartInterval), pr.GetValue(HealthRetries) ?? 0);
+    }
+
+    static DeviceMapping ParseDevice(string spec)
+    {
+        try { return Runtime.Security.HostDevices.Parse(spec); }
+        catch (Runtime.InvalidArgumentException e) { throw new FormatException(e.Message); }
+    }
+
+    /// <summary>
+    /// docker's parseSecurityOpts: seccomp=FILE sends the file's content (compacted JSON), so the
+    /// daemon never reads a path of the client's machine; unconfined and builtin are names.
+    /// A file that is not JSON is reported with its line and column.
+    /// </summary>
+    internal static List<string> SecurityOpts(IEnumerable<string> options)
+    {
+        var result = new List<string>();
+        foreach (var opt in options)
+        {
+            var cut = opt.IndexOfAny(['=', ':']);
+            if (cut < 0 || opt[..cut] != "seccomp" || opt[(cut + 1)..] is "unconfined" or "builtin" || opt[(cut + 1)..].TrimStart().StartsWith('{'))
+            {
+                result.Add(opt);
+                continue;
+            }
+            var path = opt[(cut + 1)..];
+            string text;
+            try { text = File.ReadAllText(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new FormatException($"opening seccomp profile ({path}) failed: {e.Message}");
+            }
+            try
+            {
+                using var doc = System.Text.Json.JsonDocument.Parse(text);
+                using var buffer = new MemoryStream();
+                // Relaxed escaping: the compacted text keeps the file's characters, as Go's json.Compact does.
+                using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+                    doc.WriteTo(writer);
+                result.Add("seccomp=" + System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            }
+            catch (System.Text.Json.JsonException e)
+            {
+                // The position says where; the NativeAOT binary has no sentences for what (resource keys only).
+                throw new FormatException($"compacting json for seccomp profile ({path}) failed: line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}: not valid JSON");
+            }
+        }
+        return result;
     }
 
     /// <summary>docker's --env-file: KEY=VALUE lines, # comments, a bare KEY takes the CLI's environment.</summary>

@@ -39,7 +39,7 @@ public sealed class CgroupV1Driver : ICgroupDriver
     public ICgroup Create(string id, ResourceLimits limits)
     {
         var cg = new CgroupV1(_hierarchies, _parent, id);
-        cg.Create();
+        cg.Create(limits);
         cg.Apply(limits);
         return cg;
     }
@@ -78,7 +78,7 @@ internal sealed class CgroupV1(IReadOnlyList<CgroupV1Driver.Hierarchy> hierarchi
 
     public bool Exists => hierarchies.Any(h => Directory.Exists(Dir(h)));
 
-    public void Create()
+    public void Create(ResourceLimits? limits = null)
     {
         foreach (var h in hierarchies)
         {
@@ -91,6 +91,8 @@ internal sealed class CgroupV1(IReadOnlyList<CgroupV1Driver.Hierarchy> hierarchi
             // Deny every device, then allow what runc and Docker allow by default.
             CgroupFiles.Write(devices, "devices.deny", "a");
             foreach (var rule in DefaultDeviceRules) CgroupFiles.Write(devices, "devices.allow", rule);
+            if (limits?.AllDevices == true) CgroupFiles.Write(devices, "devices.allow", "a");
+            else foreach (var rule in limits?.Devices ?? []) CgroupFiles.Write(devices, "devices.allow", rule);
         }
     }
 

@@ -9,6 +9,10 @@ public sealed record ResourceLimits
     public long? NanoCpus { get; init; }
     public long? CpuShares { get; init; }
     public long? PidsLimit { get; init; }
+    /// <summary>devices.allow rules beyond the defaults ("c 10:229 rwm"), from --device.</summary>
+    public IReadOnlyList<string> Devices { get; init; } = [];
+    /// <summary>--privileged: every device ("a *:* rwm").</summary>
+    public bool AllDevices { get; init; }
 
     public const long CfsPeriodMicros = 100_000;
 

@@ -14,6 +14,8 @@ public sealed record ContainerFiles(string Dir, string Id)
     /// <summary>Docker's "-init" layer: mount points (/proc, /etc/hosts, ...) so they never show up in diff or commit.</summary>
     public string InitLayer => Path.Combine(Dir, "fs", "init");
     public string Rootfs => Path.Combine(Dir, "fs", "rootfs");
+    /// <summary>A shareable container's /dev/shm: a tmpfs mounted here on the host while it runs (Docker's mounts/shm).</summary>
+    public string Shm => Path.Combine(Dir, "mounts", "shm");
 
     public void Create(string hostname, string hosts, string resolvConf)
     {

@@ -33,14 +33,18 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         Console.Error.WriteLine($"trace start {phase}: {sw.Elapsed.TotalMilliseconds:0.00} ms");
     }
 
-    public LaunchedProcess Launch(ContainerConfig config, InitSpec spec, Stdio stdio, SafeFd? tini, SafeFd? joinNetNs)
+    public LaunchedProcess Launch(ContainerConfig config, InitSpec spec, Stdio stdio, SafeFd? tini, LaunchNamespaces namespaces)
     {
         var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
         var cgroup = cgroups.Open(config.Id);
         if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); } // leftover of a run that crashed
         // The spawning thread joins the cgroup before the helper is born, so for that moment the cgroup holds two
         // tasks: a pids limit gets one more until the thread is gone (--pids-limit 1 works, as with Docker).
-        var limits = Limits(config.HostConfig);
+        var limits = Limits(config.HostConfig) with
+        {
+            AllDevices = config.HostConfig.Privileged,
+            Devices = spec.Devices.Select(Security.HostDevices.CgroupRule).Distinct().ToList(),
+        };
         cgroup = cgroups.Create(config.Id, limits.PidsLimit is > 0 and < long.MaxValue ? limits with { PidsLimit = limits.PidsLimit + 1 } : limits);
         Mark(sw, "cgroup created");
 
@@ -50,7 +54,10 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         var fds = new List<FdMapping> { new(stdio.ChildIn.Fd, 0), new(stdio.ChildOut.Fd, 1), new(stdio.ChildErr.Fd, 2), new(childEnd.Fd, 3) };
         if (tini is not null) fds.Add(new FdMapping(tini.Fd, ContainerInit.InitBinaryFd));
 
-        var ns = Namespaces.Mount | Namespaces.Uts | Namespaces.Ipc | Namespaces.Pid;
+        // --pid and --ipc host or container:X: no namespace of its own (the helper is then not PID 1).
+        var ns = Namespaces.Mount | Namespaces.Uts;
+        if (namespaces.NewIpc) ns |= Namespaces.Ipc;
+        if (namespaces.NewPid) ns |= Namespaces.Pid;
         if (spec.LoopbackUp) ns |= Namespaces.Net;
         int pid;
         var bornInCgroup = false;
@@ -59,7 +66,10 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
             pid = SpawnOnFreshThread(() =>
             {
                 bornInCgroup = cgroup.TryAddCurrentThread();
-                if (joinNetNs is not null) Sys.Setns(joinNetNs, (int)Namespaces.Net);
+                // setns into a PID namespace sets the one this thread's children are born in, as unshare does.
+                if (namespaces.JoinNet is { } net) Sys.Setns(net, (int)Namespaces.Net);
+                if (namespaces.JoinPid is { } pidNs) Sys.Setns(pidNs, (int)Namespaces.Pid);
+                if (namespaces.JoinIpc is { } ipcNs) Sys.Setns(ipcNs, (int)Namespaces.Ipc);
                 Sys.Unshare((int)ns);
             }, fds);
         }

@@ -72,6 +72,7 @@ public sealed partial class ContainerManager
             }
 
             var wasRunning = state.Running || state.Restarting;
+            ReleaseSharedShm(c.Files); // it died while no one watched
             c.Update(s => s with
             {
                 Status = s.StartedAt == DateTimeOffset.MinValue ? ContainerStatus.Created : ContainerStatus.Exited,

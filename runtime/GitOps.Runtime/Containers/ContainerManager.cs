@@ -92,6 +92,7 @@ public sealed partial class ContainerManager : IDisposable
         if (sw is not null) Console.Error.WriteLine($"trace create resolved image: {sw.Elapsed.TotalMilliseconds:0.00} ms");
         var h = req.HostConfig;
         Validate(req, h);
+        h = ValidateSecurity(h);
         var networkPlan = _networks.Plan(h, req.Networks);
         if (networkPlan.Kind == Networking.NetworkModeKind.Container && req.Hostname is { Length: > 0 })
             throw new InvalidArgumentException("conflicting options: hostname and the network mode");
@@ -245,14 +246,17 @@ public sealed partial class ContainerManager : IDisposable
         var stdio = Stdio.ForContainer(config.Tty, config.OpenStdin);
         SafeFd? tini = config.HostConfig.Init ? Sys.Open(_tiniPath!, Sys.O_RDONLY) : null;
         LaunchedProcess launched;
+        LaunchNamespaces? namespaces = null;
         try
         {
-            launched = _launcher.Launch(config, BuildSpec(c, image, newNet, netOwner), stdio, tini, joinNet);
+            namespaces = OpenNamespaces(c, joinNet);
+            launched = _launcher.Launch(config, BuildSpec(c, image, newNet, netOwner), stdio, tini, namespaces);
         }
         catch (StartFailedException e)
         {
             stdio.Dispose();
             _storage.Stopped(config);
+            ReleaseSharedShm(c.Files);
             c.Update(s => s with { ExitCode = e.ExitCode, Error = e.Message, Running = false });
             throw;
         }
@@ -260,12 +264,14 @@ public sealed partial class ContainerManager : IDisposable
         {
             stdio.Dispose();
             _storage.Stopped(config);
+            ReleaseSharedShm(c.Files);
             throw;
         }
         finally
         {
             tini?.Dispose();
-            joinNet?.Dispose();
+            if (namespaces is not null) namespaces.Dispose();
+            else joinNet?.Dispose();
         }
 
         var proc = new RunningProcess(launched.Pid, launched.StartTime, launched.Pidfd, launched.Cgroup, isChild: true)
@@ -324,7 +330,7 @@ public sealed partial class ContainerManager : IDisposable
         env.Add("HOSTNAME=" + hostname);
         if (config.Tty) env.Add("TERM=xterm");
         env.AddRange(storage.Env);
-        return new InitSpec
+        return WithSecurity(new InitSpec
         {
             Mode = InitMode.Run,
             Rootfs = f.Rootfs,
@@ -354,24 +360,8 @@ public sealed partial class ContainerManager : IDisposable
                 User = config.User,
                 Tty = config.Tty,
                 Init = config.HostConfig.Init,
-                Capabilities = Capabilities(config.HostConfig),
             },
-        };
-    }
-
-    static ulong Capabilities(HostConfig h)
-    {
-        var mask = Defaults.CapabilityMask;
-        foreach (var name in h.CapAdd) mask = name.Equals("ALL", StringComparison.OrdinalIgnoreCase) ? ulong.MaxValue >> 23 : mask | (1UL << (int)ParseCap(name));
-        foreach (var name in h.CapDrop) mask = name.Equals("ALL", StringComparison.OrdinalIgnoreCase) ? 0 : mask & ~(1UL << (int)ParseCap(name));
-        return mask;
-    }
-
-    static Capability ParseCap(string name)
-    {
-        var n = name.StartsWith("CAP_", StringComparison.OrdinalIgnoreCase) ? name[4..] : name;
-        return Enum.TryParse<Capability>(n.Replace("_", ""), ignoreCase: true, out var cap)
-            ? cap : throw new InvalidArgumentException($"unknown capability: \"{name}\"");
+        }, c);
     }
 
     // ---- exit --------------------------------------------------------------------------------
@@ -414,6 +404,7 @@ public sealed partial class ContainerManager : IDisposable
             catch (Exception e) { Console.Error.WriteLine($"container {Ids.Short(c.Id)}: {e.Message}"); }
         }
         _storage.Stopped(c.Config);
+        ReleaseSharedShm(c.Files);
         proc.Dispose();
         if (sw is not null) Console.Error.WriteLine($"trace exit cgroup gone: {sw.Elapsed.TotalMilliseconds:0.00} ms");
 
@@ -592,6 +583,7 @@ public sealed partial class ContainerManager : IDisposable
             // One rename takes the container out of the store atomically; the files go in the background
             // (a restart finishes the job, it empties tmp/).
             var doomed = Path.Combine(_paths.Tmp, "removed-" + c.Id);
+            ReleaseSharedShm(c.Files);
             Directory.Move(c.Files.Dir, doomed);
             _storage.Removed(c.Config, removeVolumes);
             _ = Task.Run(() =>

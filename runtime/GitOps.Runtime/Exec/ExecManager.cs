@@ -14,6 +14,8 @@ public sealed record ExecConfig
     public string? WorkingDir { get; set; }
     public bool Tty { get; set; }
     public bool AttachStdin { get; set; }
+    /// <summary>docker exec --privileged: every capability (the container's seccomp filter and no_new_privs still apply, as in Docker).</summary>
+    public bool Privileged { get; set; }
 }
 
 /// <summary>One docker exec session.</summary>
@@ -110,6 +112,9 @@ public sealed class ExecManager(ContainerManager containers, OutputPump pump)
             var i = e.IndexOf('=');
             return i < 0 ? new KeyValuePair<string, string>(e, "") : new(e[..i], e[(i + 1)..]);
         })));
+        // The container's capabilities, no_new_privs, seccomp filter and session keyring: an exec
+        // session is no way around what the container's own processes are held to.
+        var security = ContainerManager.SecurityOf(c.Config, cfg.Privileged);
         var spec = new InitSpec
         {
             Mode = InitMode.Exec,
@@ -121,6 +126,10 @@ public sealed class ExecManager(ContainerManager containers, OutputPump pump)
                 Cwd = cfg.WorkingDir is { Length: > 0 } w ? w : c.Config.WorkingDir.Length > 0 ? c.Config.WorkingDir : "/",
                 User = cfg.User ?? c.Config.User,
                 Tty = cfg.Tty,
+                Capabilities = security.Capabilities,
+                NoNewPrivileges = security.NoNewPrivileges,
+                Seccomp = security.Seccomp,
+                SessionKeyring = security.SessionKeyring,
             },
         };
         var stdio = Stdio.ForExec(cfg.Tty, cfg.AttachStdin);

@@ -87,11 +87,14 @@ public sealed class ImageArchive(ImageStore store)
     public async Task<IReadOnlyList<ImageRecord>> LoadAsync(string dir, Action<ProgressMessage> progress, CancellationToken ct)
     {
         var loaded = new List<ImageRecord>();
-        if (File.Exists(Path.Combine(dir, "index.json")) && File.Exists(Path.Combine(dir, "oci-layout")))
+        var indexFile = TopLevel(dir, "index.json");
+        var layoutFile = TopLevel(dir, "oci-layout");
+        var manifestFile = TopLevel(dir, "manifest.json");
+        if (indexFile is not null && layoutFile is not null)
         {
-            var index = ReadJson(Path.Combine(dir, "index.json"), RuntimeJson.Default.ImageIndex);
+            var index = ReadJson(indexFile, RuntimeJson.Default.ImageIndex);
             // Docker's own archives name their tags in manifest.json as well: use those when the index has none.
-            var dockerTags = File.Exists(Path.Combine(dir, "manifest.json")) ? ReadJson(Path.Combine(dir, "manifest.json"), ArchiveJson.Default.ListArchiveEntry) : null;
+            var dockerTags = manifestFile is not null ? ReadJson(manifestFile, ArchiveJson.Default.ListArchiveEntry) : null;
             foreach (var d in index.Manifests)
             {
                 var descriptor = d;
@@ -118,9 +121,9 @@ public sealed class ImageArchive(ImageStore store)
             }
             return loaded;
         }
-        if (!File.Exists(Path.Combine(dir, "manifest.json")))
+        if (manifestFile is null)
             throw new InvalidArgumentException("not an image archive: neither index.json nor manifest.json found");
-        foreach (var entry in ReadJson(Path.Combine(dir, "manifest.json"), ArchiveJson.Default.ListArchiveEntry))
+        foreach (var entry in ReadJson(manifestFile, ArchiveJson.Default.ListArchiveEntry))
         {
             var configFile = Inside(dir, entry.Config);
             var configDigest = Digest.Sha256(await File.ReadAllBytesAsync(configFile, ct).ConfigureAwait(false));
@@ -178,12 +181,35 @@ public sealed class ImageArchive(ImageStore store)
 
     static string BlobFile(string dir, string digest) => Inside(dir, "blobs/sha256/" + Digest.Parse(digest).Hex);
 
-    /// <summary>A path named by the archive, which must stay inside it.</summary>
+    /// <summary>
+    /// One of the archive's own files (manifest.json, index.json, oci-layout), or null when it has
+    /// none. It must be a regular file in the archive: a symlink there would make the daemon read a
+    /// file of the host (/etc/shadow as "manifest.json"), and a FIFO or device would hang or leak.
+    /// </summary>
+    static string? TopLevel(string dir, string name)
+    {
+        var path = Path.Combine(dir, name);
+        if (!Linux.Sys.TryLstat(path, out var st, out _)) return null;
+        return st.IsRegular ? path : throw new InvalidArgumentException($"invalid image archive: {name} is {KindOf(st)}, not a regular file");
+    }
+
+    static string KindOf(Linux.FileStat st) => st.Type switch
+    {
+        Linux.FileStat.S_IFLNK => "a symbolic link",
+        Linux.FileStat.S_IFDIR => "a directory",
+        Linux.FileStat.S_IFIFO => "a FIFO",
+        Linux.FileStat.S_IFCHR or Linux.FileStat.S_IFBLK => "a device",
+        Linux.FileStat.S_IFSOCK => "a socket",
+        _ => "not a file",
+    };
+
+    /// <summary>A path named by the archive, which must stay inside it and be a regular file there.</summary>
     static string Inside(string dir, string relative)
     {
         if (!Build.RootPath.StaysInside(relative)) throw new InvalidArgumentException($"the archive names a path outside itself: {relative}");
         var path = Build.RootPath.Resolve(dir, relative);
-        return File.Exists(path) ? path : throw new InvalidArgumentException($"the archive lacks {relative}");
+        if (!Linux.Sys.TryLstat(path, out var st, out _)) throw new InvalidArgumentException($"the archive lacks {relative}");
+        return st.IsRegular ? path : throw new InvalidArgumentException($"invalid image archive: {relative} is {KindOf(st)}, not a regular file");
     }
 
     static T ReadJson<T>(string path, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type)

@@ -41,7 +41,7 @@ public static class ContainerInit
                 // The daemon has moved us into the container's cgroup: only now does a new cgroup
                 // namespace get that cgroup as its root.
                 Sys.Unshare((int)Namespaces.Cgroup);
-                RootfsBuilder.MountCgroups(cgroup, LinuxContainerSyscalls.Instance);
+                RootfsBuilder.MountCgroups(cgroup, LinuxContainerSyscalls.Instance, spec.CgroupsWritable);
             }
             Exec(spec.Process, spec.Mode);
             return 127; // unreachable: Exec either replaces this process or throws
@@ -110,6 +110,24 @@ public static class ContainerInit
         }
     }
 
+    /// <summary>
+    /// A session keyring of the container's own, as runc joins "_ses.ID": the daemon's (and with it
+    /// root's user-session keyring) is not inherited. The container's first process creates it and
+    /// lets its owner search it, so exec sessions find and join the same one by name. A kernel
+    /// without keyrings (ENOSYS) is tolerated, as runc tolerates it.
+    /// </summary>
+    static void JoinKeyring(string name, InitMode mode)
+    {
+        int serial;
+        try { serial = Sys.JoinSessionKeyring(name); }
+        catch (ErrnoException e) when (e.Errno == Errno.ENOSYS) { return; }
+        if (mode != InitMode.Run) return;
+        var fields = Sys.DescribeKey(serial).Split(';');
+        if (fields.Length < 5 || !uint.TryParse(fields[3], System.Globalization.NumberStyles.HexNumber, null, out var perm))
+            throw new InitException($"unexpected description of the session keyring: {string.Join(';', fields.Take(4))}", 127);
+        Sys.SetKeyPermissions(serial, perm | 0x080000 /* KEY_USR_SEARCH */);
+    }
+
     static void Exec(ProcessSpec p, InitMode mode)
     {
         var user = UserResolver.Resolve(p.User);
@@ -135,6 +153,12 @@ public static class ContainerInit
             Sys.SetControllingTerminal(0);
         }
         foreach (var r in p.Rlimits) SetRlimit(r);
+        if (p.SessionKeyring is { } keyring) JoinKeyring(keyring, mode);
+
+        // Without no_new_privs, installing a filter takes CAP_SYS_ADMIN: then it goes on now, while
+        // the helper still has it, and the privilege changes below run under it (runc's order; the
+        // default profile allows them). With no_new_privs it waits until just before exec.
+        if (p.Seccomp is { } early && !p.NoNewPrivileges) Sys.SeccompSetFilter(early.Filter, early.Flags);
 
         // Privileges, in the only order that works: the bounding set needs CAP_SETPCAP, the id
         // changes need CAP_SETUID/SETGID, so capabilities go last.
@@ -150,11 +174,15 @@ public static class ContainerInit
 
         Sys.CloseOnExecFrom(3);
         Sys.ResetSignals();
+        // As late as possible, as runc does: the helper's own work above is not filtered, and from
+        // here to the user's program only execve runs (and, if it fails, the error report).
+        if (p.Seccomp is { } late && p.NoNewPrivileges) Sys.SeccompSetFilter(late.Filter, late.Flags);
         if (p.Init)
         {
             using var tini = new SafeFd(InitBinaryFd);
-            // tini's -s would be needed only when it is not PID 1; "--" ends its options.
-            Sys.ExecveFd(tini, ["/sbin/docker-init", "--", path, .. p.Args.Skip(1)], env);
+            // Not PID 1 (--pid host, or container:X): tini must register as a subreaper to reap orphans.
+            string[] tiniArgs = Sys.GetPid() == 1 ? ["/sbin/docker-init", "--"] : ["/sbin/docker-init", "-s", "--"];
+            Sys.ExecveFd(tini, [.. tiniArgs, path, .. p.Args.Skip(1)], env);
         }
         try { Sys.Execve(path, [p.Args[0], .. p.Args.Skip(1)], env); }
         catch (ErrnoException e)

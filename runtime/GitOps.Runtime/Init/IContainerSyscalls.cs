@@ -24,6 +24,10 @@ public interface IContainerSyscalls
     string? ReadLink(string path);
     /// <summary>Creates a new file (never through a symlink, never over an existing one) with this content, owner and mode.</summary>
     void WriteFile(string path, ReadOnlySpan<byte> data, uint uid, uint gid, uint mode);
+    /// <summary>Removes a file that is not a directory.</summary>
+    void Remove(string path);
+    /// <summary>Changes a path's owner without following a final symlink.</summary>
+    void Chown(string path, uint uid, uint gid);
 }
 
 /// <summary>The real thing.</summary>
@@ -89,6 +93,10 @@ public sealed class LinuxContainerSyscalls : IContainerSyscalls
 
     public string? ReadLink(string path) =>
         Sys.TryLstat(path, out var st, out _) && st.IsSymlink ? Sys.ReadLink(path) : null;
+
+    public void Remove(string path) => File.Delete(path);
+
+    public void Chown(string path, uint uid, uint gid) => Sys.Lchown(path, uid, gid);
 
     public void WriteFile(string path, ReadOnlySpan<byte> data, uint uid, uint gid, uint mode)
     {

@@ -32,9 +32,28 @@ public sealed record InitSpec
     public IReadOnlyList<SecretMountSpec> SecretMounts { get; set; } = [];
     /// <summary>An empty host directory on which that tmpfs is assembled, inside the container's mount namespace only.</summary>
     public string? SecretStaging { get; set; }
+    /// <summary>Device nodes to create in /dev besides the OCI defaults (--device, or all of the host's with --privileged).</summary>
+    public IReadOnlyList<DeviceSpec> Devices { get; set; } = [];
+    /// <summary>--privileged: /sys is mounted read-write, as Docker does.</summary>
+    public bool SysfsWritable { get; set; }
+    /// <summary>--privileged or writable-cgroups: /sys/fs/cgroup is mounted read-write.</summary>
+    public bool CgroupsWritable { get; set; }
+    /// <summary>Where /dev/shm comes from, after --ipc.</summary>
+    public ShmSource Shm { get; set; } = ShmSource.Private;
+    /// <summary>With <see cref="ShmSource.Bind"/>: the host directory bound at /dev/shm.</summary>
+    public string? ShmPath { get; set; }
 }
 
 public enum InitMode { Run, Exec }
+
+/// <summary>
+/// /dev/shm: a tmpfs of its own (private), a host directory bound (the host's /dev/shm for --ipc
+/// host, a shareable container's tmpfs for itself and for --ipc container:X), or none (--ipc none).
+/// </summary>
+public enum ShmSource { Private, Bind, None }
+
+/// <summary>A device node as the container sees it: its path, c or b, numbers, file mode and owner (the host node's), and cgroup permissions.</summary>
+public sealed record DeviceSpec(string Path, char Type, uint Major, uint Minor, uint Mode, uint Uid, uint Gid, string Permissions);
 
 public sealed record OverlaySpec(IReadOnlyList<string> LowerDirs, string UpperDir, string WorkDir);
 
@@ -75,6 +94,10 @@ public sealed record ProcessSpec
     public bool NoNewPrivileges { get; set; } = true;
     /// <summary>Run tini (passed at fd 5) as PID 1 with the command as its child.</summary>
     public bool Init { get; set; }
+    /// <summary>The compiled seccomp filter, installed just before exec; null for none (unconfined, privileged).</summary>
+    public Security.SeccompProgram? Seccomp { get; set; }
+    /// <summary>The session keyring to join ("_ses.ID", runc's name): the container's own, never the daemon's.</summary>
+    public string? SessionKeyring { get; set; }
     public IReadOnlyList<RlimitSpec> Rlimits { get; set; } = Defaults.Rlimits;
 }
 

@@ -36,14 +36,15 @@ public static class RootfsBuilder
         sys.MakeDirectory(At("/dev/pts"));
         sys.Mount("devpts", At("/dev/pts"), "devpts", MountFlags.NoSuid | MountFlags.NoExec, "newinstance,ptmxmode=0666,mode=0620,gid=5");
         sys.Symlink("pts/ptmx", At("/dev/ptmx"));
-        sys.MakeDirectory(At("/dev/shm"), 0x3FF /* 01777 */);
-        sys.Mount("shm", At("/dev/shm"), "tmpfs", NoSuidDevExec, "mode=1777,size=65536k");
+        MountShm(spec, sys, At("/dev/shm"));
         sys.MakeDirectory(At("/dev/mqueue"));
+        // mqueue shows the IPC namespace of whoever mounts it: with --ipc host or container:X, that one's queues.
         sys.Mount("mqueue", At("/dev/mqueue"), "mqueue", NoSuidDevExec);
         if (spec.Process.Tty) sys.EnsureFile(At("/dev/console")); // the console's mount point, bound once the pty exists
+        foreach (var d in spec.Devices) MakeDevice(d, sys, root);
 
         sys.MakeDirectory(At("/sys"));
-        sys.Mount("sysfs", At("/sys"), "sysfs", NoSuidDevExec | MountFlags.ReadOnly);
+        sys.Mount("sysfs", At("/sys"), "sysfs", NoSuidDevExec | (spec.SysfsWritable ? MountFlags.None : MountFlags.ReadOnly));
 
         foreach (var m in spec.Mounts) MountOne(m, sys, root);
         if (spec.SecretMounts.Count > 0) MountSecrets(spec, sys, root);
@@ -69,6 +70,36 @@ public static class RootfsBuilder
         sys.Chdir("/");
 
         if (spec.ReadonlyRootfs) sys.Mount(null, "/", null, MountFlags.Bind | MountFlags.Remount | MountFlags.ReadOnly);
+    }
+
+    /// <summary>
+    /// /dev/shm after --ipc, as Docker does it: a tmpfs of the container's own (private); a host
+    /// directory bound — the host's /dev/shm (host), or the tmpfs the daemon mounted on the host for
+    /// a shareable container, which the containers that join its IPC namespace bind too; or nothing
+    /// (none). This mount namespace is a copy of the daemon's, so those host paths resolve here.
+    /// </summary>
+    static void MountShm(InitSpec spec, IContainerSyscalls sys, string target)
+    {
+        if (spec.Shm == ShmSource.None) return;
+        sys.MakeDirectory(target, 0x3FF /* 01777 */);
+        if (spec.Shm == ShmSource.Private)
+            sys.Mount("shm", target, "tmpfs", NoSuidDevExec, "mode=1777,size=65536k");
+        else
+            sys.Mount(spec.ShmPath ?? throw new InvalidOperationException("a bound /dev/shm needs its host path"), target, null, MountFlags.Bind | MountFlags.Recursive);
+    }
+
+    /// <summary>
+    /// One --device (or --privileged) node, made with the host node's numbers, mode and owner, as
+    /// runc makes them. A node already there (an OCI default at the same path) is replaced.
+    /// </summary>
+    static void MakeDevice(DeviceSpec d, IContainerSyscalls sys, string root)
+    {
+        var target = ResolveInRoot(root, d.Path, sys);
+        if (target == root) throw new InvalidOperationException($"device path {d.Path} is the container's root");
+        sys.MakeDirectory(Path.GetDirectoryName(target)!);
+        if (sys.Exists(target)) sys.Remove(target);
+        sys.MakeDevice(target, (d.Type == 'b' ? FileStat.S_IFBLK : FileStat.S_IFCHR) | (d.Mode & 0xFFF), d.Major, d.Minor);
+        sys.Chown(target, d.Uid, d.Gid);
     }
 
     static void MountOne(MountSpec m, IContainerSyscalls sys, string root)
@@ -219,20 +250,22 @@ public static class RootfsBuilder
     /// /sys/fs/cgroup as the container sees it: mounted after the cgroup namespace is entered, so each
     /// hierarchy's root is the container's own cgroup. Read-only, as Docker does.
     /// </summary>
-    public static void MountCgroups(CgroupMountSpec spec, IContainerSyscalls sys)
+    /// <param name="writable">--privileged or writable-cgroups: read-write, as Docker mounts them then.</param>
+    public static void MountCgroups(CgroupMountSpec spec, IContainerSyscalls sys, bool writable = false)
     {
         const string dir = "/sys/fs/cgroup";
+        var ro = writable ? MountFlags.None : MountFlags.ReadOnly;
         if (spec.Version == 2)
         {
-            sys.Mount("cgroup2", dir, "cgroup2", NoSuidDevExec | MountFlags.ReadOnly);
+            sys.Mount("cgroup2", dir, "cgroup2", NoSuidDevExec | ro);
             return;
         }
         sys.Mount("tmpfs", dir, "tmpfs", NoSuidDevExec, "mode=755");
         foreach (var h in spec.Hierarchies)
         {
             sys.MakeDirectory($"{dir}/{h.Name}");
-            sys.Mount("cgroup", $"{dir}/{h.Name}", "cgroup", NoSuidDevExec | MountFlags.ReadOnly, h.Options);
+            sys.Mount("cgroup", $"{dir}/{h.Name}", "cgroup", NoSuidDevExec | ro, h.Options);
         }
-        sys.Mount(null, dir, null, MountFlags.Remount | MountFlags.ReadOnly | NoSuidDevExec, "mode=755");
+        sys.Mount(null, dir, null, MountFlags.Remount | ro | NoSuidDevExec, "mode=755");
     }
 }

@@ -26,6 +26,8 @@ public sealed class RootfsBuilderTests
         public string? ReadLink(string path) => Links.GetValueOrDefault(path);
         public void WriteFile(string path, ReadOnlySpan<byte> data, uint uid, uint gid, uint mode) =>
             Calls.Add($"write {path} {data.Length}B {uid}:{gid} {Convert.ToString(mode, 8)}");
+        public void Remove(string path) => Calls.Add($"rm {path}");
+        public void Chown(string path, uint uid, uint gid) => Calls.Add($"chown {path} {uid}:{gid}");
     }
 
     static InitSpec Spec(bool readOnly = false, IReadOnlyList<MountSpec>? mounts = null) => new()
