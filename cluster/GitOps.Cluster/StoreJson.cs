@@ -9,6 +9,7 @@ namespace GitOps.Cluster;
 [JsonSerializable(typeof(ClusterInfo))]
 [JsonSerializable(typeof(LocalState))]
 [JsonSerializable(typeof(AliveRecord))]
+[JsonSerializable(typeof(TokenRecord))]
 [JsonSerializable(typeof(JoinRequest))]
 [JsonSerializable(typeof(JoinResponse))]
 [JsonSerializable(typeof(JoinError))]
