@@ -79,7 +79,8 @@ internal sealed partial class ClusterNode
             using var one = Connect([endpoint]);
             var s = await one.Maintenance.StatusAsync(new StatusRequest(), deadline: EtcdConnection.Deadline(ProbeTimeout), cancellationToken: ct);
             var error = s.Errors.Count > 0 ? string.Join("; ", s.Errors) : null;
-            return new MemberView(id, name, endpoint, s.Leader != 0 && error is null, s.Leader == s.Header.MemberId, learner, error, s.Version);
+            // Healthy = it answers for itself; whether the cluster it sees has a leader is what "writable" says.
+            return new MemberView(id, name, endpoint, error is null, s.Leader != 0 && s.Leader == s.Header.MemberId, learner, error, s.Version);
         }
         catch (RpcException e) { return new MemberView(id, name, endpoint, false, false, learner, EtcdConnection.IsUnavailable(e) ? "unreachable" : e.Status.Detail, null); }
     }

@@ -94,8 +94,9 @@ internal sealed partial class ClusterNode
                 var answer = await client.PromoteAsync(ct);
                 using var nodeKey = System.Security.Cryptography.ECDsa.Create();
                 nodeKey.ImportFromPem(File.ReadAllText(Paths.NodeKey));
-                var next = await InstallManagerAsync(state with { Role = NodeRole.Manager }, answer, nodeKey, ct);
+                // The manager certificate first: the member about to start serves clients with it (serverAuth).
                 LocalFiles.Write(Paths.NodeCertificate, answer.NodeCertificate);
+                var next = await InstallManagerAsync(state with { Role = NodeRole.Manager }, answer, nodeKey, ct);
                 LocalFiles.WriteState(Paths, next);
                 await DeactivateAsync(stopMember: false);
                 await ActivateAsync(next, ct);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using GitOps.EndToEnd.Tests.Infrastructure;
 
 namespace GitOps.EndToEnd.Tests.Fleet;
@@ -67,14 +68,14 @@ public sealed class FleetFixture : IDisposable
     public static ClusterStatus? Status(LabHost host)
     {
         var r = host.Cli("cluster", "status", "--format", "{{json .}}");
-        return r.Stdout.TrimStart().StartsWith('{') ? JsonSerializer.Deserialize<ClusterStatus>(r.Stdout) : null;
+        return r.Stdout.TrimStart().StartsWith('{') ? JsonSerializer.Deserialize(r.Stdout, FleetJson.Default.ClusterStatus) : null;
     }
 
     public static IReadOnlyList<Node> Nodes(LabHost host)
     {
         var r = host.Cli("node", "ls", "--format", "{{json .}}");
         if (r.ExitCode != 0) return [];
-        return [.. r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize<Node>(l)!)];
+        return [.. r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonSerializer.Deserialize(l, FleetJson.Default.Node)!)];
     }
 
     public LabHost? Leader() =>
@@ -96,3 +97,7 @@ public sealed class FleetCollection : ICollectionFixture<FleetFixture>
 {
     public const string Name = "fleet";
 }
+
+[JsonSerializable(typeof(FleetFixture.ClusterStatus))]
+[JsonSerializable(typeof(FleetFixture.Node))]
+internal sealed partial class FleetJson : JsonSerializerContext;
