@@ -42,8 +42,10 @@ public sealed class LabHost
     public void StartDaemon(string? nodeName = null)
     {
         NodeName = nodeName ?? (NodeName.Length > 0 ? NodeName : Name);
-        var psi = new ProcessStartInfo("/usr/sbin/ip") { UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", Namespace, "/bin/sh", "-c",
+        // nsenter, not ip netns exec: the latter also remounts /sys for the namespace, which hides the cgroup
+        // hierarchies the engine needs; only the network namespace is the host's own.
+        var psi = new ProcessStartInfo("/usr/bin/nsenter") { UseShellExecute = false };
+        foreach (var a in new[] { $"--net=/run/netns/{Namespace}", "--", "/bin/sh", "-c",
                      $"exec \"{Gitops.Binary}\" daemon --root \"{Root}\" --socket \"{Socket}\" --node-name \"{NodeName}\" >>\"{DaemonLog}\" 2>&1" })
             psi.ArgumentList.Add(a);
         Daemon = Process.Start(psi)!;
