@@ -15,7 +15,9 @@ fi
 # gcc (the security tests also build a static probe with gcc and libc6-dev).
 # Tests of pull/push: a real registry (docker-registry), an independent client to fill it (skopeo)
 # and htpasswd (apache2-utils) for its Basic auth.
-packages=(busybox-static tini libseccomp2 git openssh-client nftables iproute2 ca-certificates gcc libc6-dev zlib1g-dev docker-registry skopeo apache2-utils)
+# The fleet: etcd-server is the cluster store (managers' daemons run its members); etcd-client's etcdctl is the
+# independent client the tests check etcd's RBAC with.
+packages=(busybox-static tini libseccomp2 git openssh-client nftables iproute2 ca-certificates gcc libc6-dev zlib1g-dev docker-registry skopeo apache2-utils etcd-server etcd-client)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -25,6 +27,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian's etcd-server starts a system etcd on localhost:2379, where a gitops manager's own member listens:
+  # gitops runs its members itself, so the packaged service is turned off when this script installed it.
+  if [[ " ${missing[*]} " == *" etcd-server "* ]] && [ -d /run/systemd/system ]; then
+    systemctl disable --now etcd.service >/dev/null 2>&1 || true
+  fi
 fi
 
 if ! command -v dotnet >/dev/null 2>&1; then

@@ -36,6 +36,8 @@ public static class Program
         foreach (var verb in ImageCommands.ShortForms()) root.Subcommands.Add(verb);
         root.Subcommands.Add(RegistryCommands.Login());
         root.Subcommands.Add(RegistryCommands.Logout());
+        root.Subcommands.Add(ClusterCommands.Group());
+        root.Subcommands.Add(NodeCommands.Group());
 
         args = Commands.Cli.PassThroughAfterFirstPositional(args, ContainerCommands.PassThroughVerbs, ContainerCommands.ValueOptions());
         return root.Parse(args).Invoke();

@@ -127,7 +127,12 @@ internal static class SystemCommands
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Send traces and metrics to this OTLP endpoint (or $OTEL_EXPORTER_OTLP_ENDPOINT)" };
         var console = new Option<bool>("--telemetry-console") { Description = "Print traces and metrics on standard output" };
         var insecure = new Option<string[]>("--insecure-registry") { Description = "Registry (host[:port] or CIDR) reached over plain HTTP or unverified HTTPS; loopback always is" };
-        foreach (var o in new Option[] { root, config, drift, webhook, otlp, console, insecure }) cmd.Options.Add(o);
+        var nodeName = new Option<string?>("--node-name") { Description = "This node's name in a cluster (default: the hostname); node.hostname constraints match it" };
+        var etcdEndpoints = new Option<string?>("--etcd-endpoints") { Description = "Use this external etcd cluster (comma-separated https URLs) instead of a member supervised by the daemon" };
+        var etcdCa = new Option<string?>("--etcd-cacert") { Description = "CA certificate of the external etcd (PEM)" };
+        var etcdCert = new Option<string?>("--etcd-cert") { Description = "Client certificate for the external etcd (PEM)" };
+        var etcdKey = new Option<string?>("--etcd-key") { Description = "Client key for the external etcd (PEM)" };
+        foreach (var o in new Option[] { root, config, drift, webhook, otlp, console, insecure, nodeName, etcdEndpoints, etcdCa, etcdCert, etcdKey }) cmd.Options.Add(o);
         cmd.SetAction((pr, _) =>
         {
             if (!Durations.TryParse(pr.GetValue(drift)!, out var interval) || interval <= TimeSpan.Zero)
@@ -135,10 +140,19 @@ internal static class SystemCommands
                 Console.Error.WriteLine($"gitops daemon: invalid --drift-interval \"{pr.GetValue(drift)}\": expected a duration such as 5s");
                 return Task.FromResult(1);
             }
+            if (ClusterOptions.External(pr.GetValue(etcdEndpoints), pr.GetValue(etcdCa), pr.GetValue(etcdCert), pr.GetValue(etcdKey), out var external) is { } etcdError)
+            {
+                Console.Error.WriteLine($"gitops daemon: {etcdError}");
+                return Task.FromResult(1);
+            }
             return DaemonHost.RunAsync(new DaemonOptions(
                 pr.GetValue(root)!, pr.GetValue(Cli.Socket) ?? DaemonHost.DefaultSocket, pr.GetValue(config), interval, pr.GetValue(webhook),
                 pr.GetValue(otlp) ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), pr.GetValue(console),
-                pr.GetValue(insecure) ?? []));
+                pr.GetValue(insecure) ?? [])
+            {
+                NodeName = pr.GetValue(nodeName) ?? Environment.MachineName,
+                ExternalEtcd = external,
+            });
         });
         return cmd;
     }

@@ -12,7 +12,8 @@ namespace GitOps.Cli.Daemon;
 /// <summary>The daemon's HTTP API on a root-only Unix socket.</summary>
 internal static class ApiServer
 {
-    public static WebApplication Build(Engine engine, string socketPath, ReconcilerHost? reconciler = null, string? webhookListen = null, string? webhookSecret = null)
+    public static WebApplication Build(Engine engine, string socketPath, ReconcilerHost? reconciler = null, string? webhookListen = null, string? webhookSecret = null,
+        GitOps.Cluster.Membership.ClusterNode? cluster = null)
     {
         var hookEndpoint = webhookListen is null ? null : ParseEndpoint(webhookListen);
         var builder = WebApplication.CreateSlimBuilder();
@@ -97,6 +98,7 @@ internal static class ApiServer
         VolumeEndpoints.Map(app, engine);
         SecretEndpoints.Map(app, engine);
         HousekeepingEndpoints.Map(app, engine);
+        if (cluster is not null) ClusterEndpoints.Map(app, cluster);
         return app;
     }
 

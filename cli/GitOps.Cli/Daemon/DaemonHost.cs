@@ -53,8 +53,12 @@ internal static class DaemonHost
         using (Telemetry.Start(options.OtlpEndpoint ?? config?.Telemetry.OtlpEndpoint?.ToString(), options.TelemetryConsole || config?.Telemetry.Console == true))
         using (var reconciler = new ReconcilerHost(engine, engine.Paths.Root, config?.Apps ?? [], options.DriftInterval, Log, config?.Policies))
         {
+            // Not in a cluster, the node does nothing (no etcd); a member resumes its membership here.
+            await using var node = new GitOps.Cluster.Membership.ClusterNode(new GitOps.Cluster.ClusterPaths(engine.Paths.Root),
+                new GitOps.Cluster.Membership.NodeOptions(options.NodeName, BuildInfo.Version, options.ExternalEtcd), Log, ClusterListener.StartAsync);
+            await ClusterStartup.StartAsync(node, Log);
             var webhook = options.WebhookListen ?? config?.Webhook?.Listen.ToString();
-            var app = ApiServer.Build(engine, socket, reconciler, webhook, config?.Webhook?.Secret);
+            var app = ApiServer.Build(engine, socket, reconciler, webhook, config?.Webhook?.Secret, node);
             await app.StartAsync();
             reconciler.Start();
             ApiServer.SecureSocket(socket);
