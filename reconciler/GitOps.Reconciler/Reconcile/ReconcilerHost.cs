@@ -273,6 +273,23 @@ internal sealed class ReconcilerHost : IDisposable
         catch (OperationCanceledException) { }
     }
 
+    async Task JobLoopAsync()
+    {
+        using var timer = new PeriodicTimer(JobInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+                foreach (var app in _apps.Values)
+                {
+                    // An application removed meanwhile (its controller disposed) is simply skipped; nothing may end this loop.
+                    try { await app.TickJobsAsync(_stop.Token); }
+                    catch (ObjectDisposedException) { }
+                    catch (Exception e) when (e is not OperationCanceledException) { _log.Write(Jobs.JobLogEvents.PodError, app.Spec.Name, e.Message); }
+                }
+        }
+        catch (OperationCanceledException) { }
+    }
+
     void WriteRegistry() =>
         _registry.Write(_apps.Values.Where(a => Origin(a.Spec.Name) != "config").Select(a => new AppRecord(a.Spec, Origin(a.Spec.Name))));
 
