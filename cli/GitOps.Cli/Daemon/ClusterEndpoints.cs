@@ -24,6 +24,9 @@ internal static class ClusterEndpoints
         app.MapPost("/cluster/join", ctx => Handle(ctx, async ct =>
         {
             var req = await ctx.ReadJsonAsync(ClusterApiJson.Default.JoinClusterRequest);
+            // Records take whatever JSON gives, nulls included: a join without a token or a manager is the client's error.
+            var missing = new[] { ("Token", req.Token), ("Manager", req.Manager) }.Where(f => string.IsNullOrWhiteSpace(f.Item2)).Select(f => f.Item1).ToList();
+            if (missing.Count > 0) throw new Runtime.InvalidArgumentException($"{string.Join(" and ", missing)}: required, expected a join token and a manager address (HOST[:PORT])");
             var state = await node.JoinAsync(req.Token, req.Manager, req.AdvertiseAddr, ct);
             await ctx.JsonAsync(new ClusterMessage($"This node joined a cluster as a {state.Role.Name()}."), ClusterApiJson.Default.ClusterMessage);
         }));

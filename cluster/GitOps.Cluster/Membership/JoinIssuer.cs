@@ -90,7 +90,7 @@ internal sealed class JoinIssuer(ClusterNode node)
             var existing = list.Members.FirstOrDefault(m => m.PeerURLs.Contains(peerUrl));
             // A promotion retried after a failed attempt finds its learner already added.
             var add = existing is null
-                ? (await etcd.Cluster.MemberAddAsync(new MemberAddRequest { PeerURLs = { peerUrl }, IsLearner = true }, deadline: EtcdConnection.Deadline(), cancellationToken: ct)).Member
+                ? await AddLearnerAsync(etcd, peerUrl, ct)
                 : existing;
             list = await etcd.Cluster.MemberListAsync(new MemberListRequest(), deadline: EtcdConnection.Deadline(), cancellationToken: ct);
             memberId = add.ID.ToString("x16");
@@ -108,6 +108,28 @@ internal sealed class JoinIssuer(ClusterNode node)
             PeerCaKey = record.Role == NodeRole.Manager ? node.PeerCa?.KeyPem : null,
             InitialCluster = initialCluster, MemberId = memberId,
         };
+    }
+
+    /// <summary>
+    /// Adds the learner, waiting while etcd refuses for a passing reason: right after another manager joined, etcd
+    /// calls the cluster unhealthy until that member is connected, and allows one learner at a time until it is
+    /// promoted. Joining managers one after the other (as an operator or a script does) must not fail on that.
+    /// </summary>
+    static async Task<Member> AddLearnerAsync(EtcdConnection etcd, string peerUrl, CancellationToken ct)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        for (var delay = TimeSpan.FromMilliseconds(200); ; delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 3000)))
+        {
+            try
+            {
+                return (await etcd.Cluster.MemberAddAsync(new MemberAddRequest { PeerURLs = { peerUrl }, IsLearner = true }, deadline: EtcdConnection.Deadline(), cancellationToken: ct)).Member;
+            }
+            catch (RpcException e) when (DateTime.UtcNow < until
+                && (e.Status.Detail.Contains("unhealthy cluster", StringComparison.Ordinal) || e.Status.Detail.Contains("too many learner", StringComparison.Ordinal)))
+            {
+                await Task.Delay(delay, ct);
+            }
+        }
     }
 
     static async Task<NodeRole?> RoleOfSecretAsync(EtcdConnection etcd, string secret, CancellationToken ct)

@@ -130,7 +130,7 @@ public sealed partial class ContainerManager : IDisposable
                 Args = command.Command.Skip(1).ToList(),
                 Cmd = command.Cmd,
                 Entrypoint = command.Entrypoint,
-                Env = ConfigChanges.MergeEnv(cfg.Env ?? [], req.Env.Select(SplitEnv)),
+                Env = MergeRequestEnv(cfg.Env ?? [], req.Env),
                 WorkingDir = req.WorkingDir ?? cfg.WorkingDir ?? "",
                 User = req.User ?? cfg.User ?? "",
                 Hostname = hostname,
@@ -202,10 +202,20 @@ public sealed partial class ContainerManager : IDisposable
         return $"{number}/{proto}";
     }
 
-    static KeyValuePair<string, string> SplitEnv(string e)
+    /// <summary>
+    /// The image's variables with the request's applied. An entry without '=' unsets the variable, as Docker's
+    /// daemon does: the client resolves `-e NAME` from its own environment, so the daemon must never fill it from
+    /// the daemon's environment (that would hand the daemon's secrets to whoever can create a container).
+    /// </summary>
+    static IReadOnlyList<string> MergeRequestEnv(IReadOnlyList<string> image, IReadOnlyList<string> request)
     {
-        var i = e.IndexOf('=');
-        return i < 0 ? new(e, Environment.GetEnvironmentVariable(e) ?? "") : new(e[..i], e[(i + 1)..]);
+        var unset = request.Where(e => !e.Contains('=')).ToHashSet(StringComparer.Ordinal);
+        var kept = unset.Count == 0 ? image : image.Where(e => !unset.Contains(e.IndexOf('=') is var i and >= 0 ? e[..i] : e)).ToList();
+        return ConfigChanges.MergeEnv(kept, request.Where(e => e.Contains('=')).Select(e =>
+        {
+            var i = e.IndexOf('=');
+            return new KeyValuePair<string, string>(e[..i], e[(i + 1)..]);
+        }));
     }
 
     static ContainerOutput NewOutput(ContainerFiles files, HostConfig h) =>

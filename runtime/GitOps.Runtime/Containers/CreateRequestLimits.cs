@@ -13,6 +13,7 @@ internal static class CreateRequestLimits
 {
     public static void Check(CreateRequest req)
     {
+        NoNulls(req);
         var errors = new List<string>();
         var h = req.HostConfig;
         if (req.Name is { } name && name.TrimStart('/').Length > InputLimits.MaxName)
@@ -103,6 +104,32 @@ internal static class CreateRequestLimits
         }
     }
 
+    /// <summary>
+    /// An explicit JSON null where the request's type has a list or an object (<c>"Env": null</c>): a 400 naming the
+    /// field, before any check dereferences it. The serializer's nullable checks do not cover every path here, so the
+    /// engine does not rely on them.
+    /// </summary>
+    static void NoNulls(CreateRequest req)
+    {
+        var errors = new List<string>();
+        void Need(object? value, string field, string expected) { if (value is null) errors.Add($"{field}: null is not allowed, expected {expected}"); }
+        Need(req.Env, "Env", "a list of strings");
+        Need(req.Labels, "Labels", "an object of strings");
+        Need(req.ExposedPorts, "ExposedPorts", "a list of strings");
+        Need(req.Networks, "Networks", "an object");
+        Need(req.HostConfig, "HostConfig", "an object");
+        Need(req.Secrets, "Secrets", "a list");
+        Need(req.Configs, "Configs", "a list");
+        Need(req.SecretEnv, "SecretEnv", "a list");
+        Need(req.SecretEnvFrom, "SecretEnvFrom", "a list");
+        if (req.HostConfig is { } h)
+        {
+            Need(h.RestartPolicy, "HostConfig.RestartPolicy", "an object");
+            Need(h.PortBindings, "HostConfig.PortBindings", "an object");
+        }
+        if (errors.Count > 0) throw new InvalidArgumentException(string.Join("\n", errors));
+    }
+
     static void Capabilities(IReadOnlyList<string>? names, string field, List<string> errors)
     {
         foreach (var name in names ?? [])
@@ -113,7 +140,7 @@ internal static class CreateRequestLimits
             // Enum.TryParse would also take numbers and comma lists; a capability is one name.
             if (n.Length == 0 || !n.All(c => char.IsAsciiLetter(c) || c == '_')
                 || !Enum.TryParse<Init.Capability>(n.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var cap) || !Enum.IsDefined(cap))
-                errors.Add($"{field}: unknown capability: \"{InputLimits.Clip(name)}\"");
+                errors.Add($"invalid {field}: unknown capability: \"CAP_{InputLimits.Clip(n.ToUpperInvariant())}\""); // Docker's words
         }
     }
 

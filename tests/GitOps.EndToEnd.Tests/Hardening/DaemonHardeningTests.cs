@@ -154,6 +154,25 @@ public sealed class DaemonHardeningTests(HardeningFixture d)
         StillAnswers();
     }
 
+    [Fact]
+    public void A_variable_named_without_a_value_is_unset_never_filled_from_the_daemons_environment()
+    {
+        // Any variable the daemon itself holds: a request naming it without '=' must not read it out (Docker's
+        // daemon unsets such a variable; the client is the one that fills `-e NAME` from its environment).
+        var daemonEnv = File.ReadAllText($"/proc/{d.Pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries)
+            .Select(e => e.Split('=', 2)).Where(kv => kv.Length == 2 && kv[1].Length > 0 && System.Text.RegularExpressions.Regex.IsMatch(kv[0], "^[A-Za-z_][A-Za-z0-9_]*$"))
+            .Select(kv => kv[0]).Where(k => k is not ("PATH" or "HOME" or "HOSTNAME" or "TERM")).ToList();
+        Assert.NotEmpty(daemonEnv);
+        var name = daemonEnv[0];
+        var (status, text) = Api.Post(d, "containers/create?name=envleak", CreateBody(["sh", "-c", $"echo \"${{{name}-unset}}\""], [name]));
+        Assert.True(status == 201, $"{status} {text}");
+        d.Ok("start", "envleak");
+        Assert.Equal("0", d.Ok("wait", "envleak"));
+        Assert.Equal("unset", d.Ok("logs", "envleak"));
+        Assert.DoesNotContain(name + "=", d.Ok("inspect", "-f", "{{json .Config.Env}}", "envleak"));
+        d.Ok("rm", "envleak");
+    }
+
     static string CreateBody(IEnumerable<string> cmd, IEnumerable<string> env) => new System.Text.Json.Nodes.JsonObject
     {
         ["Image"] = "bb",
@@ -194,7 +213,11 @@ public sealed class DaemonHardeningTests(HardeningFixture d)
     {
         var (status, text) = Send(method, path, body);
         Assert.True(status is >= 400 and < 500, $"{method} {path} -> {status} {text}");
-        Assert.Contains(expected, text);
+        // The message as a client reads it (the JSON encoder escapes quotes such as ' as \u0027).
+        var message = text;
+        try { message = System.Text.Json.JsonDocument.Parse(text).RootElement.GetProperty("message").GetString() ?? text; }
+        catch (Exception e) when (e is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException) { }
+        Assert.Contains(expected, message);
         StillAnswers();
     }
 

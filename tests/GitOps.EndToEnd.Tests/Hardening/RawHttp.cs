@@ -55,6 +55,9 @@ public static class RawHttp
                     socket.Send(chunk.AsSpan(0, n));
                     if (chunked) socket.Send("\r\n"u8);
                     Interlocked.Add(ref sent, n);
+                    // One JSON string that never ends: only the body's first byte opens it, so a reader finds no
+                    // syntax error to stop at and only the size limit can end the read.
+                    chunk[0] = (byte)'x';
                 }
                 if (chunked && !stop.IsCancellationRequested) socket.Send("0\r\n\r\n"u8);
             }

@@ -61,7 +61,7 @@ public sealed class CreateRequestLimitsTests
             },
         };
         var message = Error(req);
-        foreach (var expected in new[] { "HOST_NAME_MAX", "256 KiB", "invalid restart policy", "unknown capability: \"NET_NOPE\"", "unknown capability: \"1\"",
+        foreach (var expected in new[] { "HOST_NAME_MAX", "256 KiB", "invalid restart policy", "unknown capability: \"CAP_NET_NOPE\"", "unknown capability: \"CAP_1\"",
                      "max-file", "invalid host IP \"::1\"", "invalid host port \"70000\"" })
             Assert.Contains(expected, message);
         CreateRequestLimits.Check(new CreateRequest { Image = "bb", HostConfig = new HostConfig { CapAdd = ["CAP_NET_ADMIN", "all"], RestartPolicy = new RestartPolicy("on-failure", 3) } });

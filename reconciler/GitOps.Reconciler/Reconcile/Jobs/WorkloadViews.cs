@@ -59,7 +59,8 @@ internal static class WorkloadViews
             var pods = actual.Containers.Where(c => c.Service == svc.Name && c.Part is null).ToList();
             var ready = pods.Where(c => c.Running && c.Health is null or "healthy").ToList();
             var available = ready.Count(c => DateTimeOffset.UtcNow - c.Created >= svc.Update.MinReady);
-            var selector = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            // Kubernetes' nodeSelector is its own placement field; a stack's node.labels constraints read the same way.
+            var selector = new SortedDictionary<string, string>(svc.Spec.Placement.NodeSelector.ToDictionary(kv => kv.Key, kv => kv.Value), StringComparer.Ordinal);
             foreach (var constraint in svc.Spec.Placement.Constraints)
                 if (constraint.StartsWith("node.labels.", StringComparison.Ordinal) && constraint.IndexOf("==", StringComparison.Ordinal) is var eq and > 0)
                     selector[constraint["node.labels.".Length..eq]] = constraint[(eq + 2)..];
