@@ -30,7 +30,7 @@ internal static class ServiceMapper
         {
             var key = e.Key.Value;
             if (Handled.Contains(key) || key.StartsWith("x-", StringComparison.Ordinal)) continue;
-            ctx.Unsupported(e.Key, $"'{key}' is not supported by gitops and is ignored", "compose.unsupported-field");
+            ctx.Unsupported(e.Key, $"'{key}' is not supported by gitops", "compose.unsupported-field", " and is ignored");
         }
         if (svc["container_name"] is { } containerName)
             ctx.Diagnostics.Warning(containerName, "container_name is ignored: gitops names containers after the application, service and replica", "compose.container-name");

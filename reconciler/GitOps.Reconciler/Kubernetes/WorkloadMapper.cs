@@ -52,6 +52,8 @@ internal static class WorkloadMapper
                 if (r.Mapping(item) is { } ct) claimTemplates.Add(new ClaimTemplate((r.Mapping(ct["metadata"])?["name"] as YScalar)?.Value ?? "", KubeResourceMapper.Claim(r.Mapping(ct["spec"]), ctx)));
         var mapped = PodTemplateMapper.Map(templateMeta, podSpec, claimTemplates.Select(c => c.Name).ToHashSet(StringComparer.Ordinal), ctx);
         CheckSelector(obj, spec, mapped.Template.Labels, ctx);
+        // SetDefaults_ReplicationController: an RC without labels of its own takes its template's.
+        if (obj.Kind == "ReplicationController" && labels.IsEmpty) labels = mapped.Template.Labels;
 
         var replicas = r.Int(spec["replicas"], 0) ?? 1;
         var minReady = r.Seconds(spec["minReadySeconds"]) ?? TimeSpan.Zero;
