@@ -43,6 +43,8 @@ public sealed record ContainerConfig
     public IReadOnlyList<SecretReference> Configs { get; set; } = [];
     public IReadOnlyList<SecretEnv> SecretEnv { get; set; } = [];
     public IReadOnlyList<SecretEnvFrom> SecretEnvFrom { get; set; } = [];
+    /// <summary>Kubernetes' environment rules (references and templates only, never a secret's value); null for Docker's.</summary>
+    public KubeEnv? KubeEnv { get; set; }
 }
 
 public sealed record HostConfig
