@@ -132,6 +132,13 @@ public sealed class KubernetesPodTests(KubernetesPodFixture d) : IClassFixture<K
             metadata: { name: db, namespace: shop }
             stringData: { password: {{password}} }
             ---
+            apiVersion: v1
+            kind: Service
+            metadata: { name: api, namespace: shop }
+            spec:
+              selector: { app: api }
+              ports: [{ port: 80 }]
+            ---
             apiVersion: apps/v1
             kind: Deployment
             metadata: { name: api, namespace: shop }
@@ -201,6 +208,14 @@ public sealed class KubernetesPodTests(KubernetesPodFixture d) : IClassFixture<K
         Assert.NotEqual(uid, Env("ev-api.shop-2", "POD_UID"));
         d.Ok("restart", Pod + "-side");
         Assert.Equal(uid, Env(Pod + "-side", "POD_UID"));
+
+        // The namespace scopes names: a Service is found by its short name from its namespace, and by its cluster name.
+        var resolv = d.Ok("exec", Pod, "cat", "/etc/resolv.conf");
+        Assert.Contains("search shop.svc.cluster.local svc.cluster.local cluster.local", resolv);
+        Assert.Contains("ndots:5", resolv);
+        foreach (var name in new[] { "api", "api.shop", "api.shop.svc.cluster.local" })
+            Assert.True(d.Cli("exec", Pod, "nslookup", name).ExitCode == 0, name + ": " + d.Cli("exec", Pod, "nslookup", name));
+        Assert.NotEqual(0, d.Cli("exec", Pod, "nslookup", "nope.shop.svc.cluster.local").ExitCode);
 
         // The secret's value is in the process only: not in inspect, not in the daemon's log or the app's status.
         Assert.DoesNotContain(password, d.Ok("inspect", Pod));

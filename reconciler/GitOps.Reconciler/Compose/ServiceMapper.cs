@@ -19,7 +19,7 @@ internal static class ServiceMapper
         "volumes", "tmpfs", "secrets", "configs", "healthcheck", "cpus", "mem_limit", "mem_reservation", "pids_limit", "shm_size",
         "ulimits", "logging", "privileged", "read_only", "cap_add", "cap_drop", "security_opt", "init", "tty", "stdin_open",
         "stop_signal", "stop_grace_period", "sysctls", "platform", "labels", "label_file", "annotations", "hostname", "domainname",
-        "networks", "network_mode", "dns", "dns_search", "extra_hosts", "depends_on", "restart", "deploy", "scale", "volumes_from",
+        "networks", "network_mode", "dns", "dns_search", "dns_opt", "extra_hosts", "depends_on", "restart", "deploy", "scale", "volumes_from",
         "ipc", "pid", "profiles", "extends", "container_name",
     ];
 
@@ -56,7 +56,8 @@ internal static class ServiceMapper
             r.Duration(svc["stop_grace_period"]) ?? SwarmDefaults.StopGracePeriod,
             [.. r.StringList(svc["volumes_from"]) ?? []],
             r.String(svc["ipc"]),
-            r.String(svc["pid"]));
+            r.String(svc["pid"]),
+            DnsOptions: [.. r.StringList(svc["dns_opt"]) ?? []]);
 
         var ports = Ports(name, svc, project.Stack, ctx);
         if (!project.Stack && deploy.Replication is { Mode: ReplicationMode.Replicated, Replicas: > 1 })

@@ -94,7 +94,10 @@ internal static class PodTemplateMapper
             default,
             r.Bool(spec["hostIPC"]) == true ? "host" : null,
             r.Bool(spec["hostPID"]) == true ? "host" : null,
-            ServiceAccount(spec, ctx));
+            ServiceAccount(spec, ctx),
+            DnsPolicy(spec, ctx),
+            [.. (r.Sequence(dns?["options"])?.Items ?? []).Select(r.Mapping).OfType<YMapping>()
+                .Select(o => r.String(o["name"]) is not { } name ? null : r.String(o["value"]) is { } value ? name + ":" + value : name).OfType<string>()]);
         return new Result(template, new Placement([.. constraints.Order(StringComparer.Ordinal)], default), hostPorts);
     }
 
@@ -103,6 +106,24 @@ internal static class PodTemplateMapper
     {
         var name = ctx.Reader.String(spec["serviceAccountName"]) ?? ctx.Reader.String(spec["serviceAccount"]);
         return name is null or "" or DefaultServiceAccount ? null : name;
+    }
+
+    /// <summary>dnsPolicy: ClusterFirst (the default, kept as null), ClusterFirstWithHostNet, Default or None.</summary>
+    private static string? DnsPolicy(YMapping spec, LoadContext ctx)
+    {
+        var policy = ctx.Reader.String(spec["dnsPolicy"]);
+        switch (policy)
+        {
+            case null or "ClusterFirst": return null;
+            case "ClusterFirstWithHostNet" or "Default": return policy;
+            case "None":
+                if (ctx.Reader.StringList((spec["dnsConfig"] as YMapping)?["nameservers"]) is not { Count: > 0 })
+                    ctx.Diagnostics.Error(spec["dnsPolicy"]!, "dnsPolicy None needs dnsConfig.nameservers", "k8s.dns");
+                return policy;
+            default:
+                ctx.Diagnostics.Error(spec["dnsPolicy"]!, $"expected one of 'ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None', got \"{policy}\"", "manifest.enum");
+                return null;
+        }
     }
 
     private static RestartPolicy BadRestart(YNode node, string value, LoadContext ctx)

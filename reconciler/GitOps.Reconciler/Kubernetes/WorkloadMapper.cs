@@ -52,6 +52,9 @@ internal static class WorkloadMapper
                 if (r.Mapping(item) is { } ct) claimTemplates.Add(new ClaimTemplate((r.Mapping(ct["metadata"])?["name"] as YScalar)?.Value ?? "", KubeResourceMapper.Claim(r.Mapping(ct["spec"]), ctx)));
         var mapped = PodTemplateMapper.Map(templateMeta, podSpec, claimTemplates.Select(c => c.Name).ToHashSet(StringComparer.Ordinal), ctx);
         CheckSelector(obj, spec, mapped.Template.Labels, ctx);
+        // The API accepts only restartPolicy Always in the pods of these controllers (ValidatePodTemplateSpecForReplicaSet, ...ForStatefulSet).
+        if (obj.Kind is "Deployment" or "ReplicaSet" or "ReplicationController" or "StatefulSet" && r.String(podSpec["restartPolicy"]) is { } podRestart and not "Always")
+            ctx.Diagnostics.Error(podSpec["restartPolicy"]!, $"the pods of a {obj.Kind} must have restartPolicy Always, not \"{podRestart}\" (run-to-completion work is a Job)", "k8s.restart-policy");
         // SetDefaults_ReplicationController: an RC without labels of its own takes its template's.
         if (obj.Kind == "ReplicationController" && labels.IsEmpty) labels = mapped.Template.Labels;
 

@@ -252,6 +252,7 @@ internal static class Compiler
         h.ReadonlyRootfs = c.Security.ReadOnlyRootFilesystem;
         h.CapAdd = c.Security.CapAdd.ToList();
         h.CapDrop = c.Security.CapDrop.ToList();
+        if (i == 0) (h.Dns, h.DnsSearch, h.DnsOptions) = Kubernetes.PodDns.Of(s, Namespace(s)); // the pod's other containers share its resolv.conf
         Mounts(app, svc, ordinal, main, c, req);
         EnvFromObjects(app, s, c, req);
         if (s.Format == SourceFormat.Kubernetes)

@@ -108,7 +108,9 @@ internal static class DesiredStateReader
             t.Strings("volumesFrom"),
             t.Str("ipc"),
             t.Str("pid"),
-            t.Str("serviceAccount"));
+            t.Str("serviceAccount"),
+            t.Str("dnsPolicy"),
+            t.Strings("dnsOptions"));
         t.Done();
         return template;
     }

@@ -75,6 +75,8 @@ internal static class DesiredStateWriter
             .Str("macAddress", n.MacAddress).Int("priority", n.Priority == 0 ? null : n.Priority).Build())
         .Strings("dns", t.Dns)
         .Strings("dnsSearch", t.DnsSearch)
+        .Strings("dnsOptions", t.DnsOptions)
+        .Str("dnsPolicy", t.DnsPolicy)
         .Strings("extraHosts", t.ExtraHosts)
         .Node("restart", new NodeBuilder().Enum("condition", t.Restart.Condition).Int("maxAttempts", t.Restart.MaxAttempts)
             .Duration("delay", t.Restart.Delay).Duration("window", t.Restart.Window).Build())

@@ -155,7 +155,7 @@ public sealed partial class ContainerManager : IDisposable
             Signals.Parse(config.StopSignal);
             files.Create(hostname,
                 networkPlan.Kind == Networking.NetworkModeKind.Host ? ContainerFiles.HostHosts() : ContainerFiles.DefaultHosts(hostname),
-                _networks.ResolvConf(networkPlan));
+                _networks.ResolvConf(networkPlan, h));
             AtomicFile.WriteJson(files.Config, config, RuntimeJson.Default.ContainerConfig, syncDirectory: false);
             var container = new Container(config, new ContainerState(), files, NewOutput(files, h));
             container.Update(s => s);

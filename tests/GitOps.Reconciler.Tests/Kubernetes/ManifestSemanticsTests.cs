@@ -199,4 +199,32 @@ public sealed class ManifestSemanticsTests
         Load.AssertValid(result, "rc");
         Assert.Equal("x", result.Application!.Services["rc"].Labels["app"]);
     }
+
+    [Theory]
+    [InlineData(null, "shop.svc.cluster.local svc.cluster.local cluster.local corp.example", "ndots:5 edns0")]
+    [InlineData("ClusterFirstWithHostNet", "shop.svc.cluster.local svc.cluster.local cluster.local corp.example", "ndots:5 edns0")]
+    [InlineData("Default", "corp.example", "edns0")]
+    public void APodSearchesItsNamespaceFirstUnlessItsDnsPolicySaysOtherwise(string? policy, string search, string options)
+    {
+        var text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: shop}\nspec:\n" + (policy is null ? "" : $"  dnsPolicy: {policy}\n") +
+            "  dnsConfig: {searches: [corp.example], options: [{name: edns0}]}\n  containers: [{name: c, image: c:1}]\n";
+        var result = Load.Yaml("p.yaml", text);
+        Load.AssertValid(result, "dns");
+        var dns = GitOps.Reconciler.Kubernetes.PodDns.Of(result.Application!.Services["p.shop"], "shop");
+        Assert.Equal((search, options), (string.Join(' ', dns.Search), string.Join(' ', dns.Options)));
+    }
+
+    [Fact]
+    public void DnsPolicyNoneNeedsNameservers()
+    {
+        var error = Load.SingleError(Load.Yaml("p.yaml", Pod("dnsPolicy: None\ncontainers: [{name: c, image: c:1}]")));
+        Assert.Equal("spec.dnsPolicy", error.Path);
+    }
+
+    [Fact]
+    public void ADeploymentsPodsRestartAlways()
+    {
+        var error = Load.SingleError(Load.Yaml("d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      restartPolicy: OnFailure\n      containers: [{name: c, image: c:1}]\n"));
+        Assert.Equal(("spec.template.spec.restartPolicy", "k8s.restart-policy"), (error.Path, error.Code));
+    }
 }
