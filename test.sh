@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 ./install.sh
 export GITOPS_BIN="$PWD/out/gitops"
 status=0
-for project in tests/GitOps.Runtime.Tests tests/GitOps.Reconciler.Tests tests/GitOps.EndToEnd.Tests; do
+for project in tests/GitOps.Runtime.Tests tests/GitOps.Reconciler.Tests tests/GitOps.Cluster.Tests tests/GitOps.EndToEnd.Tests; do
   [ -d "$project" ] || continue
   echo "==> dotnet test $project"
   dotnet test "$project" --nologo -c Release --logger "console;verbosity=normal" \

@@ -1,6 +1,6 @@
 using GitOps.Bench;
 
-// gitops benchmarks. Usage: bench/run.sh [engine|network|images|storage|gitops] [--runs N] [--sleepers N] [--volumes N] [--api-only] [--seconds N] [--connections N] [--apps N] [--interval SECONDS]
+// gitops benchmarks. Usage: bench/run.sh [engine|network|images|storage|gitops|fleet] [--runs N] [--sleepers N] [--volumes N] [--api-only] [--seconds N] [--connections N] [--apps N] [--interval SECONDS]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "engine";
 int Arg(string name, int fallback)
 {
@@ -31,12 +31,15 @@ switch (suite)
         using (var bench = new StorageBench(gitops, repo, Arg("--runs", 30), Arg("--volumes", 200)))
             await bench.RunAsync();
         break;
+    case "fleet":
+        new FleetBench(Arg("--runs", 7)).Run();
+        break;
     case "gitops":
         using (var bench = new GitOpsLoopBench(gitops, repo, Arg("--runs", 7), Arg("--apps", 100), Arg("--interval", 10)))
             await bench.RunAsync();
         break;
     default:
-        Console.Error.WriteLine($"unknown suite {suite}; known: engine, network, images, storage, gitops");
+        Console.Error.WriteLine($"unknown suite {suite}; known: engine, network, images, storage, gitops, fleet");
         return 1;
 }
 return 0;

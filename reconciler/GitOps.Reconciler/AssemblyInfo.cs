@@ -4,3 +4,5 @@
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("GitOps.Cli")]
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("ManifestBench")]
 [assembly: System.Runtime.CompilerServices.InternalsVisibleTo("GitOps.Bench")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("GitOps.Cluster")]
+[assembly: System.Runtime.CompilerServices.InternalsVisibleTo("GitOps.Cluster.Tests")]

@@ -32,8 +32,9 @@ internal static class AppCommands
         var token = new Option<string?>("--token-file") { Description = "File with an https access token" };
         var sshKey = new Option<string?>("--ssh-key") { Description = "Private key file for ssh URLs" };
         var noWait = new Option<bool>("--no-wait") { Description = "Return at once instead of after the first sync" };
+        var securityPolicy = new Option<string?>("--policy") { Description = "What the manifests may ask of the node: restricted (default), baseline, privileged, or a policy named in the daemon's config" };
         add.Arguments.Add(name);
-        foreach (var o in new Option[] { repo, branch, tag, revision, path, interval, cron, project, prune, pruneVolumes, selfHeal, drift, token, sshKey, noWait }) add.Options.Add(o);
+        foreach (var o in new Option[] { repo, branch, tag, revision, path, interval, cron, project, prune, pruneVolumes, selfHeal, drift, token, sshKey, noWait, securityPolicy }) add.Options.Add(o);
         Cli.Action(add, async (pr, ct) =>
         {
             var errors = new List<string>();
@@ -53,7 +54,8 @@ internal static class AppCommands
             var auth = tokenValue is not null || pr.GetValue(sshKey) is not null ? new SourceAuth(null, tokenValue, pr.GetValue(sshKey) is { } k ? Path.GetFullPath(k) : null, null) : null;
             var spec = new AppSpec(pr.GetValue(name)!, new AppSource(SourceKind.Git, repoValue, pr.GetValue(branch), pr.GetValue(tag), pr.GetValue(revision), auth),
                 pr.GetValue(path) ?? [], new AppSchedule(every, AppSchedule.Default.Jitter, pr.GetValue(cron)),
-                new AppPolicy(pr.GetValue(prune), pr.GetValue(pruneVolumes), pr.GetValue(selfHeal), driftMode!.Value), pr.GetValue(project));
+                new AppPolicy(pr.GetValue(prune), pr.GetValue(pruneVolumes), pr.GetValue(selfHeal), driftMode!.Value), pr.GetValue(project))
+            { SecurityPolicy = pr.GetValue(securityPolicy) };
             using var client = Cli.Client(pr);
             var view = await client.PostJsonAsync($"apps?wait={(pr.GetValue(noWait) ? 0 : 1)}", spec, AppJson.Default.AppSpec, AppJson.Default.AppView, ct);
             PrintStatus([view.Status]);
@@ -68,10 +70,11 @@ internal static class AppCommands
             using var client = Cli.Client(pr);
             var apps = await client.GetJsonAsync("apps", AppJson.Default.ListAppView, ct);
             if (pr.GetValue(quiet)) { foreach (var a in apps) Console.WriteLine(a.Spec.Name); return 0; }
-            var t = new Table("NAME", "SOURCE", "PATHS", "INTERVAL", "POLICY", "ORIGIN");
+            var t = new Table("NAME", "SOURCE", "PATHS", "INTERVAL", "POLICY", "SECURITY", "ORIGIN");
             foreach (var a in apps)
                 t.Add(a.Spec.Name, a.Status.Source, string.Join(",", a.Spec.Paths.DefaultIfEmpty(".")),
-                    a.Spec.Source.Kind == SourceKind.Local ? "-" : a.Spec.Schedule.Cron ?? Reconciler.Values.GoDuration.Format(a.Spec.Schedule.Interval), Policy(a.Spec.Policy), a.Origin);
+                    a.Spec.Source.Kind == SourceKind.Local ? "-" : a.Spec.Schedule.Cron ?? Reconciler.Values.GoDuration.Format(a.Spec.Schedule.Interval), Policy(a.Spec.Policy),
+                    a.Policy?.Name ?? a.Spec.SecurityPolicy ?? "?", a.Origin);
             Console.Write(t);
             return 0;
         });
@@ -92,7 +95,17 @@ internal static class AppCommands
             }
             return 0;
         });
-        foreach (var c in new[] { add, ls, rm }) group.Subcommands.Add(c);
+        var inspect = new Command("inspect", "An application as JSON: its spec, status, origin and the security policy it runs under");
+        var inspectName = new Argument<string>("name");
+        inspect.Arguments.Add(inspectName);
+        Cli.Action(inspect, async (pr, ct) =>
+        {
+            using var client = Cli.Client(pr);
+            var view = await client.GetJsonAsync($"apps/{Cli.Q(pr.GetValue(inspectName)!)}", AppJson.Default.AppView, ct);
+            Console.WriteLine(JsonSerializer.Serialize(view, AppJson.Default.AppView));
+            return 0;
+        });
+        foreach (var c in new[] { add, ls, rm, inspect }) group.Subcommands.Add(c);
         return group;
     }
 

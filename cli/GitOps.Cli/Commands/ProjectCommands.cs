@@ -31,12 +31,15 @@ internal static class ProjectCommands
         return explicitName ?? result.Application.Name;
     }
 
-    static AppSpec LocalApp(string name, IReadOnlyList<string> files, ManifestFormat format, IReadOnlyDictionary<string, int>? scale, bool prune)
+    /// <summary>--policy: local files get Docker's permissive behaviour (privileged) unless the operator names a policy.</summary>
+    static Option<string?> PolicyOption() => new("--policy") { Description = "Judge the files by this policy (restricted, baseline, or one named in the daemon's config); default privileged, as Docker" };
+
+    static AppSpec LocalApp(string name, IReadOnlyList<string> files, ManifestFormat format, IReadOnlyDictionary<string, int>? scale, bool prune, string? policy)
     {
         var full = files.Select(Path.GetFullPath).ToList();
         var dir = File.Exists(full[0]) ? Path.GetDirectoryName(full[0])! : full[0];
         return new AppSpec(name, new AppSource(SourceKind.Local, dir, null, null, null, null), full.Select(f => Path.GetRelativePath(dir, f)).ToList(),
-            AppSchedule.Default, AppPolicy.Default with { Prune = prune }, name, new AppOverrides(format, scale));
+            AppSchedule.Default, AppPolicy.Default with { Prune = prune }, name, new AppOverrides(format, scale)) { SecurityPolicy = policy };
     }
 
     static async Task<int> UpAsync(ParseResult pr, DaemonClient client, AppSpec spec, string origin, CancellationToken ct)
@@ -76,7 +79,8 @@ internal static class ProjectCommands
         var detach = new Option<bool>("--detach", "-d") { Description = "Accepted for compatibility: services always run in the background" };
         var scale = new Option<string[]>("--scale") { Description = "SERVICE=NUM replicas (repeatable)" };
         var orphans = new Option<bool>("--remove-orphans") { Description = "Remove containers of services no longer in the files" };
-        up.Options.Add(detach); up.Options.Add(scale); up.Options.Add(orphans);
+        var upPolicy = PolicyOption();
+        up.Options.Add(detach); up.Options.Add(scale); up.Options.Add(orphans); up.Options.Add(upPolicy);
         Cli.Action(up, async (pr, ct) =>
         {
             var (list, name) = Resolve(pr);
@@ -89,7 +93,7 @@ internal static class ProjectCommands
             }
             ProjectName(list, name, ManifestFormat.Compose);
             using var client = Cli.Client(pr);
-            var code = await UpAsync(pr, client, LocalApp(name, list, ManifestFormat.Compose, counts, pr.GetValue(orphans)), "compose", ct);
+            var code = await UpAsync(pr, client, LocalApp(name, list, ManifestFormat.Compose, counts, pr.GetValue(orphans), pr.GetValue(upPolicy)), "compose", ct);
             if (code == 0) await PrintContainersAsync(client, name, ct);
             return code;
         });
@@ -165,7 +169,8 @@ internal static class ProjectCommands
         var file = new Option<string[]>("--compose-file", "-c") { Description = "Stack file (repeatable)", Required = true };
         var prune = new Option<bool>("--prune") { Description = "Prune services that are no longer referenced" };
         var name = new Argument<string>("stack");
-        deploy.Options.Add(file); deploy.Options.Add(prune); deploy.Arguments.Add(name);
+        var deployPolicy = PolicyOption();
+        deploy.Options.Add(file); deploy.Options.Add(prune); deploy.Options.Add(deployPolicy); deploy.Arguments.Add(name);
         Cli.Action(deploy, async (pr, ct) =>
         {
             var files = pr.GetValue(file)!.ToList();
@@ -173,7 +178,7 @@ internal static class ProjectCommands
             var stack = pr.GetValue(name)!;
             ProjectName(files, stack, ManifestFormat.Stack);
             using var client = Cli.Client(pr);
-            var code = await UpAsync(pr, client, LocalApp(stack, files, ManifestFormat.Stack, null, pr.GetValue(prune)), "stack", ct);
+            var code = await UpAsync(pr, client, LocalApp(stack, files, ManifestFormat.Stack, null, pr.GetValue(prune), pr.GetValue(deployPolicy)), "stack", ct);
             if (code == 0) Console.WriteLine($"stack {stack} deployed");
             return code;
         });
@@ -239,7 +244,8 @@ internal static class ProjectCommands
         var file = new Option<string>("--filename", "-f") { Description = "File or directory", Required = true };
         var app = new Option<string?>("--app") { Description = "Application name (default: the file or directory name)" };
         var prune = new Option<bool>("--prune") { Description = "Remove resources of this application that are no longer in the files" };
-        cmd.Options.Add(file); cmd.Options.Add(app); cmd.Options.Add(prune);
+        var applyPolicy = PolicyOption();
+        cmd.Options.Add(file); cmd.Options.Add(app); cmd.Options.Add(prune); cmd.Options.Add(applyPolicy);
         Cli.Action(cmd, async (pr, ct) =>
         {
             var path = pr.GetValue(file)!;
@@ -248,7 +254,7 @@ internal static class ProjectCommands
             ProjectName([path], name, ManifestFormat.Auto);
             using var client = Cli.Client(pr);
             var before = await client.GetJsonAsync("apps", AppJson.Default.ListAppView, ct);
-            var code = await UpAsync(pr, client, LocalApp(name, [path], ManifestFormat.Auto, null, pr.GetValue(prune)), "apply", ct);
+            var code = await UpAsync(pr, client, LocalApp(name, [path], ManifestFormat.Auto, null, pr.GetValue(prune), pr.GetValue(applyPolicy)), "apply", ct);
             if (code == 0) Console.WriteLine($"application/{name} {(before.Any(a => a.Spec.Name == name) ? "configured" : "created")}");
             return code;
         });

@@ -51,7 +51,7 @@ internal static class DaemonHost
         }
         using (engine)
         using (Telemetry.Start(options.OtlpEndpoint ?? config?.Telemetry.OtlpEndpoint?.ToString(), options.TelemetryConsole || config?.Telemetry.Console == true))
-        using (var reconciler = new ReconcilerHost(engine, engine.Paths.Root, config?.Apps ?? [], options.DriftInterval, Log))
+        using (var reconciler = new ReconcilerHost(engine, engine.Paths.Root, config?.Apps ?? [], options.DriftInterval, Log, config?.Policies))
         {
             var webhook = options.WebhookListen ?? config?.Webhook?.Listen.ToString();
             var app = ApiServer.Build(engine, socket, reconciler, webhook, config?.Webhook?.Secret);

@@ -15,6 +15,16 @@ internal sealed record AppSpec(
 {
     /// <summary>The project name resources are named after (Compose's <c>-p</c>): the app name unless set.</summary>
     public string ProjectName => Project ?? Name;
+
+    /// <summary>
+    /// What the manifests may ask of the node: a preset (restricted, baseline, privileged) or a named policy of the
+    /// daemon's config. Null: the daemon's default (restricted unless the config says otherwise), or privileged
+    /// for compose up, stack deploy and apply (an operator at a shell, as with Docker).
+    /// </summary>
+    public string? SecurityPolicy { get; init; }
+
+    /// <summary>A policy written into the application's entry of the config file, instead of a name.</summary>
+    public Policy.SecurityPolicy? InlinePolicy { get; init; }
 }
 
 /// <summary>

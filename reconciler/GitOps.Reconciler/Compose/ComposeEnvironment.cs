@@ -21,8 +21,11 @@ internal sealed class ComposeEnvironment
     {
         var values = new Dictionary<string, string>(environment, StringComparer.Ordinal);
         var files = envFiles.Count > 0 ? envFiles : [Path.Combine(projectDir, ".env")];
-        foreach (var file in files)
+        foreach (var given in files)
         {
+            // --env-file comes from the operator; the project's .env comes from the revision and must stay in its tree.
+            var file = envFiles.Count > 0 ? given : ctx.Paths.Read(given, projectDir, new SourceMark(given, 0, 0), "", ".env");
+            if (file is null) continue;
             if (!File.Exists(file))
             {
                 // The implicit .env is optional; an --env-file that is missing is a mistake.

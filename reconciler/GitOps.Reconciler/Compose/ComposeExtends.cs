@@ -55,7 +55,9 @@ internal sealed class ComposeExtends(ComposeFileLoader loader)
                     if (m["file"] is YScalar { IsNull: false } file)
                     {
                         var fromDir = Path.GetDirectoryName(Path.GetFullPath(source.File))!;
-                        var local = ComposePaths.IsRemote(file.Value) ? loader.ResolveReference(file.Value, fromDir) : ComposePaths.Local(file.Value, loader.RootDir);
+                        var local = ComposePaths.IsRemote(file.Value) ? loader.ResolveReference(file.Value, fromDir)
+                            : ctx.Paths.Read(file.Value, loader.RootDir, file.Mark, file.Path, "extends file") ?? "";
+                        if (local?.Length == 0) return YTree.Remove(service, "extends");
                         if (local is null)
                         {
                             ctx.Diagnostics.Error(file, "remote extends files are not supported: a revision must be complete in its repository", "compose.remote");

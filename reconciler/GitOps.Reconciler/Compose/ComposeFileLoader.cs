@@ -103,9 +103,15 @@ internal sealed class ComposeFileLoader(LoadContext ctx, string rootDir, bool st
                         ctx.Diagnostics.Error(r.Node, "remote includes are not supported: a revision must be complete in its repository", "compose.remote");
                     continue;
                 }
-                var includedDir = projectDirectory is null ? Path.GetDirectoryName(resolved[0].File!)! : Path.GetFullPath(Path.Combine(fileDir, projectDirectory));
+                // Included files, their project directory and env files are read from the revision like the rest.
+                resolved = [.. paths.Zip(resolved, (p, r) => ComposePaths.IsRemote(p.Path) ? r : (ctx.Paths.Read(p.Path, fileDir, p.Node.Mark, p.Node.Path, "include"), r.Node))];
+                if (resolved.Any(r => r.File is null)) continue;
+                var includedDir = projectDirectory is null ? Path.GetDirectoryName(resolved[0].File!)! : ctx.Paths.Read(projectDirectory, fileDir, item.Mark, item.Path, "include project_directory");
+                if (includedDir is null) continue;
                 var includedEnv = env;
-                var envPaths = envFiles.Count > 0 ? envFiles.Select(f => Path.Combine(fileDir, f)).ToList() : [Path.Combine(includedDir, ".env")];
+                var envPaths = envFiles.Count > 0
+                    ? envFiles.Select(f => ctx.Paths.Read(f, fileDir, item.Mark, item.Path, "include env_file")).OfType<string>().ToList()
+                    : [.. new[] { Path.Combine(includedDir, ".env") }.Where(File.Exists).Select(f => ctx.Paths.Read(f, includedDir, item.Mark, item.Path, "include .env")).OfType<string>()];
                 foreach (var envFile in envPaths.Where(File.Exists))
                     includedEnv = includedEnv.WithDefaults(ComposeEnvironment.ReadEnvFile(envFile, includedEnv.Lookup, ctx) ?? []);
 

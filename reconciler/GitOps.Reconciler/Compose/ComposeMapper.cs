@@ -15,7 +15,8 @@ internal static class ComposeMapper
         {
             if (e.Value is not YMapping svc) continue;
             ctx.Sources.Add(SourceMap.Service(e.Key.Value), e.Key);
-            var service = ServiceMapper.Map(e.Key.Value, svc, project, ctx);
+            Service service;
+            using (ctx.Sources.For(e.Key.Value)) service = ServiceMapper.Map(e.Key.Value, svc, project, ctx);
             app.Add(service, e.Key);
             if (service.Template.Networks.Any(n => n.Network == "default"))
                 app.AddImplicit(ResourceMapper.DefaultNetwork("default", project.Stack));

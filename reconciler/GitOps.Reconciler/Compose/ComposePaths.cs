@@ -94,9 +94,19 @@ internal static partial class ComposePaths
                 _ => item,
             })]));
         }
+        if (svc["security_opt"] is YSequence opts)
+            svc = YTree.Set(svc, "security_opt", opts.WithItems([.. opts.Items.Select(item => item is YScalar { IsNull: false } s ? RebasedSeccomp(s, baseDir, rootDir) : item)]));
         if (svc["extends"] is YMapping ext && ext["file"] is YScalar { IsNull: false } extFile && !IsRemote(extFile.Value))
             svc = YTree.Set(svc, "extends", YTree.Set(ext, "file", Rebased(extFile, baseDir, rootDir)));
         return svc;
+    }
+
+    /// <summary>"seccomp:profile.json" names a file relative to the file that says it, like every other path.</summary>
+    private static YScalar RebasedSeccomp(YScalar s, string baseDir, string rootDir)
+    {
+        var (key, value) = Policy.SecurityOpts.Split(s.Value);
+        if (key != "seccomp" || value is null or "unconfined" or "builtin" || value.TrimStart().StartsWith('{') || !IsRelativeLocal(value)) return s;
+        return s.WithValue("seccomp=" + Rebase(value, baseDir, rootDir), plain: false);
     }
 
     private static YScalar Rebased(YScalar s, string baseDir, string rootDir) =>

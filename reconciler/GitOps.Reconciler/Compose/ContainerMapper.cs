@@ -14,6 +14,7 @@ internal static class ContainerMapper
     {
         var r = ctx.Reader;
         var build = Build(svc["build"], ctx);
+        if (build is not null) ConfineBuild(build, svc["build"]!, project, ctx);
         var image = r.String(svc["image"]) ?? (build is not null ? $"{project.Name}-{name}" : "");
         if (project.Stack && build is not null)
         {
@@ -38,6 +39,10 @@ internal static class ContainerMapper
             for (var p = first; p <= last; p++) expose.Add(new ContainerPort(p, protocol, null));
         }
 
+        var limits = (((svc["deploy"] as YMapping)?["resources"] as YMapping)?["limits"]) as YMapping;
+        ctx.Sources.Field(name, "resources.cpu", limits?["cpus"] ?? svc["cpus"]);
+        ctx.Sources.Field(name, "resources.memory", limits?["memory"] ?? svc["mem_limit"]);
+        ctx.Sources.Field(name, "image", svc["image"]);
         var resources = deploy.Resources ?? new Resources(
             DeployMapper.Cpus(svc["cpus"], ctx), r.Bytes(svc["mem_limit"]), null, r.Bytes(svc["mem_reservation"]), null, null);
         if (r.Long(svc["pids_limit"], -1) is { } pids and > 0) resources = resources with { PidsLimit = pids };
@@ -74,12 +79,7 @@ internal static class ContainerMapper
             null,
             null,
             resources,
-            new SecurityOptions(
-                r.Bool(svc["privileged"]) ?? false,
-                r.Bool(svc["read_only"]) ?? false,
-                Capabilities(r.StringList(svc["cap_add"])),
-                Capabilities(r.StringList(svc["cap_drop"])),
-                [.. (r.StringList(svc["security_opt"]) ?? []).Order(StringComparer.Ordinal)]),
+            ComposeSecurity.Map(name, svc, project, ctx),
             r.Bool(svc["init"]) ?? false,
             r.Bool(svc["tty"]) ?? false,
             r.Bool(svc["stdin_open"]) ?? false,
@@ -115,7 +115,7 @@ internal static class ContainerMapper
             }
             else path = r.String(item);
             if (path is null) continue;
-            var local = ComposePaths.Local(path, project.RootDir);
+            if (ctx.Paths.Read(path, project.RootDir, item.Mark, item.Path, "env_file") is not { } local) continue;
             if (!File.Exists(local))
             {
                 if (required) ctx.Diagnostics.Error(item, $"env file {path} not found", "compose.env-file");
@@ -186,8 +186,18 @@ internal static class ContainerMapper
         }
     }
 
-    private static ValueList<string> Capabilities(List<string>? caps) =>
-        [.. (caps ?? []).Select(c => c.ToUpperInvariant()).Select(c => c.StartsWith("CAP_", StringComparison.Ordinal) && c != "CAP_ALL" ? c[4..] : c).Distinct().Order(StringComparer.Ordinal)];
+    /// <summary>
+    /// A build context and its Dockerfile are read from the revision: both must stay in its tree. A remote context
+    /// (a Git URL) is fetched by the builder, not read here.
+    /// </summary>
+    private static void ConfineBuild(BuildSpec build, YNode node, ComposeProject project, LoadContext ctx)
+    {
+        if (ComposePaths.IsRemote(build.Context)) return;
+        var contextNode = (node as YMapping)?["context"] ?? node;
+        if (ctx.Paths.Read(build.Context, project.RootDir, contextNode.Mark, contextNode.Path, "build context") is not { } context) return;
+        if (build.Dockerfile is { } dockerfile && (node as YMapping)?["dockerfile"] is { } fileNode && !Path.IsPathRooted(dockerfile))
+            ctx.Paths.Read(dockerfile, context, fileNode.Mark, fileNode.Path, "dockerfile");
+    }
 
     internal static string Invariant(int v) => v.ToString(CultureInfo.InvariantCulture);
 }

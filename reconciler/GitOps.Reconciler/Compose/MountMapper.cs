@@ -20,8 +20,11 @@ internal static class MountMapper
         var mounts = new List<Mount>();
         foreach (var item in r.Sequence(service["volumes"])?.Items ?? [])
         {
+            var before = mounts.Count;
             if (item is YScalar { IsNull: false } s) Short(s, mounts, ctx);
             else if (r.Mapping(item) is { } m) Long(m, mounts, ctx);
+            // A Compose service is its own container: its name is the scope's.
+            for (var i = before; i < mounts.Count; i++) ctx.Sources.Field(ctx.Sources.Scope, "mounts/" + mounts[i].Target, item);
         }
         foreach (var t in r.StringList(service["tmpfs"], allowSingle: true) ?? [])
             mounts.Add(Tmpfs(t, service["tmpfs"]!, ctx));

@@ -73,6 +73,8 @@ internal static class ResourceMapper
         var m = r.Mapping(e.Value);
         var (external, name) = External(m, "volume", ctx);
         var driver = r.String(m?["driver"]) ?? "local";
+        if (m?["driver"] is { } driverNode) ctx.Sources.Add($"volume/{e.Key.Value}/driver", driverNode);
+        if (m?["driver_opts"] is YMapping opts) ctx.Sources.Add($"volume/{e.Key.Value}/driverOptions", (YNode?)opts["device"] ?? opts);
         if (driver != "local" && !external) ctx.Unsupported(m!["driver"]!, $"volume driver '{driver}' is not supported by gitops (local)");
         return new Volume(e.Key.Value, name, driver, external, StringMap(m?["driver_opts"], ctx), StringMap(m?["labels"], ctx), null);
     }
@@ -85,9 +87,8 @@ internal static class ResourceMapper
         var file = r.String(m?["file"]);
         var variable = r.String(m?["environment"]);
         SecretValue? content = null;
-        if (file is not null)
+        if (file is not null && ctx.Paths.Read(file, project.RootDir, m!["file"]!.Mark, m["file"]!.Path, "secret file") is { } local)
         {
-            var local = ComposePaths.Local(file, project.RootDir);
             try
             {
                 content = SecretValue.FromBytes(File.ReadAllBytes(local));
@@ -119,11 +120,11 @@ internal static class ResourceMapper
         var variable = r.String(m?["environment"]);
         var content = r.String(m?["content"]);
         string? digest = null;
-        if (file is not null)
+        if (file is not null && ctx.Paths.Read(file, project.RootDir, m!["file"]!.Mark, m["file"]!.Path, "config file") is { } local)
         {
             try
             {
-                digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(ComposePaths.Local(file, project.RootDir))));
+                digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(local)));
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -20,7 +20,7 @@ internal static class ServiceMapper
         "ulimits", "logging", "privileged", "read_only", "cap_add", "cap_drop", "security_opt", "init", "tty", "stdin_open",
         "stop_signal", "stop_grace_period", "sysctls", "platform", "labels", "label_file", "annotations", "hostname", "domainname",
         "networks", "network_mode", "dns", "dns_search", "dns_opt", "extra_hosts", "depends_on", "restart", "deploy", "scale", "volumes_from",
-        "ipc", "pid", "profiles", "extends", "container_name",
+        "ipc", "pid", "profiles", "extends", "container_name", "devices",
     ];
 
     public static Service Map(string name, YMapping svc, ComposeProject project, LoadContext ctx)
@@ -38,6 +38,10 @@ internal static class ServiceMapper
         var deploy = DeployMapper.Map(svc, project.Stack, ctx);
         var container = ContainerMapper.Map(name, svc, project, deploy, ctx);
         var networkMode = NetworkModeOf(svc["network_mode"], ctx);
+        ctx.Sources.Field(null, "networkMode", svc["network_mode"]);
+        ctx.Sources.Field(null, "pid", svc["pid"]);
+        ctx.Sources.Field(null, "ipc", svc["ipc"]);
+        ctx.Sources.Field(null, "volumesFrom", svc["volumes_from"]);
 
         var templateLabels = Labels(svc, project, ctx);
         var template = new PodTemplate(
@@ -93,7 +97,7 @@ internal static class ServiceMapper
         foreach (var item in files)
         {
             if (r.String(item) is not { } path) continue;
-            var local = ComposePaths.Local(path, project.RootDir);
+            if (ctx.Paths.Read(path, project.RootDir, item.Mark, item.Path, "label_file") is not { } local) continue;
             foreach (var e in ComposeEnvironment.ReadEnvFile(local, _ => null, ctx, item.Mark, item.Path) ?? []) labels[e.Key] = e.Value;
         }
         foreach (var (k, v, _) in r.ListOrDict(svc["labels"]) ?? []) labels[k] = v ?? "";

@@ -54,5 +54,11 @@ internal sealed record AppDraft
 
     public string? KnownHostsFile { get; init; }
 
+    /// <summary>A preset or named policy (<c>policy: baseline</c>, <c>--policy</c>).</summary>
+    public string? Policy { get; init; }
+
+    /// <summary>A policy written inline in the config file.</summary>
+    public Policy.SecurityPolicy? InlinePolicy { get; init; }
+
     public override string ToString() => $"AppDraft {{ Name = {Name}, Repo = {Repo}, Token = {(Token is null ? "null" : "***")} }}";
 }

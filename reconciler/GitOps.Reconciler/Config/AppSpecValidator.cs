@@ -170,7 +170,7 @@ internal static partial class AppSpecValidator
             : new AppSource(SourceKind.Git, repo, draft.Branch, draft.Tag, draft.Revision?.ToLowerInvariant(), auth);
         var schedule = new AppSchedule(interval, jitter, draft.Cron);
         var policy = new AppPolicy(draft.Prune ?? defaults.Prune, draft.PruneVolumes ?? defaults.PruneVolumes, draft.SelfHeal ?? defaults.SelfHeal, drift);
-        return new AppSpec(name, source, paths, schedule, policy, draft.Project);
+        return new AppSpec(name, source, paths, schedule, policy, draft.Project) { SecurityPolicy = draft.Policy ?? defaults.Policy, InlinePolicy = draft.InlinePolicy };
     }
 
     /// <summary>
@@ -198,6 +198,10 @@ internal static partial class AppSpecValidator
     }
 
     public static bool IsValidName(string name) => name.Length <= MaxNameLength && AppName().IsMatch(name);
+
+    public static bool IsValidProjectName(string name) => ProjectName().IsMatch(name);
+
+    public static bool IsCommitId(string text) => HexId().IsMatch(text);
 
     /// <summary>Go durations ("30s", "1m30s", "2h", "500ms") or a plain number of seconds ("30", "2.5").</summary>
     public static bool TryParseDuration(string text, out TimeSpan value)

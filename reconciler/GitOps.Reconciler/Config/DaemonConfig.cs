@@ -11,4 +11,7 @@ namespace GitOps.Reconciler.Configuration;
 internal sealed record DaemonConfig(IReadOnlyList<AppSpec> Apps, WebhookConfig? Webhook, TelemetryConfig Telemetry, AppDefaults Defaults)
 {
     public static readonly DaemonConfig Empty = new([], null, TelemetryConfig.None, AppDefaults.Default);
+
+    /// <summary>The presets plus the file's named <c>policies:</c>, with <c>defaults.policy</c> as the default.</summary>
+    public Policy.PolicyCatalog Policies { get; init; } = Policy.PolicyCatalog.Presets;
 }

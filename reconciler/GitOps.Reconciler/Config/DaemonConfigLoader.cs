@@ -49,7 +49,13 @@ internal static class DaemonConfigLoader
         var schemaFindings = bag;
         bag = new DiagnosticBag();
 
+        var policies = ReadPolicies(map["policies"] as YMapping, bag);
         var defaults = ReadDefaults(map["defaults"] as YMapping, baseDirectory, bag);
+        if (map["defaults"] is YMapping dm && dm["policy"] is YScalar { IsNull: false } dp)
+        {
+            if (PolicyExists(dp.Value, policies)) defaults = defaults with { Policy = dp.Value };
+            else bag.Error(dp, UnknownPolicy(dp.Value, policies), "config.policy");
+        }
         var webhook = ReadWebhook(map["webhook"] as YMapping, baseDirectory, bag);
         var telemetry = ReadTelemetry(map["telemetry"] as YMapping, bag);
         var apps = new List<AppSpec>();
@@ -60,6 +66,18 @@ internal static class DaemonConfigLoader
             {
                 if (item is not YMapping appNode) continue; // the schema reported it
                 var draft = ReadDraft(appNode);
+                switch (appNode["policy"])
+                {
+                    case YScalar { IsNull: false } named when !PolicyExists(named.Value, policies):
+                        bag.Error(named, UnknownPolicy(named.Value, policies), "config.policy");
+                        break;
+                    case YScalar { IsNull: false } named:
+                        draft = draft with { Policy = named.Value };
+                        break;
+                    case YMapping inline:
+                        draft = draft with { InlinePolicy = Policy.PolicyReader.Read($"{draft.Name ?? "app"} (inline)", inline, bag) };
+                        break;
+                }
                 if (draft.Name is { } name && Scalar(appNode, "name") is { } nameNode)
                 {
                     if (names.TryGetValue(name, out var first))
@@ -76,8 +94,33 @@ internal static class DaemonConfigLoader
         foreach (var d in bag.Items)
             if (d.Severity != Severity.Error || !taken.Contains((d.File, d.Line, d.Column))) schemaFindings.Add(d);
         if (schemaFindings.HasErrors) return (null, schemaFindings.Sorted());
-        return (new DaemonConfig(apps, webhook, telemetry, defaults), schemaFindings.Sorted());
+        return (new DaemonConfig(apps, webhook, telemetry, defaults) { Policies = new Policy.PolicyCatalog(policies, defaults.Policy ?? Policy.SecurityPolicy.Restricted.Name) },
+            schemaFindings.Sorted());
     }
+
+    /// <summary>Named policies (<c>policies:</c>); a name may not hide a preset.</summary>
+    private static Dictionary<string, Policy.SecurityPolicy> ReadPolicies(YMapping? node, DiagnosticBag bag)
+    {
+        var result = new Dictionary<string, Policy.SecurityPolicy>(StringComparer.Ordinal);
+        foreach (var e in node?.Entries ?? [])
+        {
+            if (Policy.SecurityPolicy.Preset(e.Key.Value) is not null)
+            {
+                bag.Error(e.Key, $"'{e.Key.Value}' is a preset; give the policy another name and 'base: {e.Key.Value}'", "config.policy");
+                continue;
+            }
+            if (!AppSpecValidator.IsValidName(e.Key.Value))
+                bag.Error(e.Key, $"'{e.Key.Value}' is not a valid policy name: lower-case letters, digits, '_', '.' and '-', starting with a letter or digit", "config.policy");
+            if (e.Value is YMapping m && Policy.PolicyReader.Read(e.Key.Value, m, bag) is { } policy) result[e.Key.Value] = policy;
+        }
+        return result;
+    }
+
+    private static bool PolicyExists(string name, IReadOnlyDictionary<string, Policy.SecurityPolicy> named) =>
+        named.ContainsKey(name) || Policy.SecurityPolicy.Preset(name) is not null;
+
+    private static string UnknownPolicy(string name, IReadOnlyDictionary<string, Policy.SecurityPolicy> named) =>
+        $"no policy named '{name}' (presets: restricted, baseline, privileged{(named.Count > 0 ? "; policies: " + string.Join(", ", named.Keys.Order(StringComparer.Ordinal)) : "")})";
 
     /// <summary>Field names map onto the app's YAML nodes; a field that is not written points at the app itself.</summary>
     private static FieldLocator Locator(YMapping app) => field =>

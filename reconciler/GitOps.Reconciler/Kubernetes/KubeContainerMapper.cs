@@ -47,7 +47,8 @@ internal static class KubeContainerMapper
         var caps = r.Mapping(sc?["capabilities"]);
         var user = User(sc, ctx) ?? pod.PodUser;
         foreach (var key in sc?.Keys ?? [])
-            if (key is not ("privileged" or "readOnlyRootFilesystem" or "capabilities" or "runAsUser" or "runAsGroup" or "runAsNonRoot" or "allowPrivilegeEscalation"))
+            if (key is not ("privileged" or "readOnlyRootFilesystem" or "capabilities" or "runAsUser" or "runAsGroup" or "runAsNonRoot" or "allowPrivilegeEscalation"
+                or "seccompProfile" or "appArmorProfile" or "procMount"))
                 ctx.Unsupported(sc!.Entry(key)!.Key, $"securityContext.{key} is not supported by gitops", "k8s.unsupported-field", " and is ignored");
 
         return new Container(
@@ -123,7 +124,10 @@ internal static class KubeContainerMapper
                 hostPort = port;
             }
             if (hostPort is { } published)
+            {
+                if (ctx.Sources.Scope is { } service) ctx.Sources.Add(SourceMap.PublishedPort(service, pod.HostPorts.Count), p["hostPort"] ?? p);
                 pod.HostPorts.Add(new PortBinding(port, published, protocol, r.String(p["hostIP"]), PortMode.Host, r.String(p["name"]), null));
+            }
         }
         return ports;
     }

@@ -8,8 +8,9 @@ namespace GitOps.Reconciler.Kubernetes;
 /// A pod (or a workload's pod template) as a <see cref="PodTemplate"/>: containers and init containers (those
 /// with restartPolicy Always are native sidecars), the pod's volumes, restart policy (default Always),
 /// termination grace period (default 30 s), hostNetwork, DNS, host aliases, the service account (default
-/// "default", as the ServiceAccount admission plugin sets it); nodeSelector becomes placement constraints
-/// and hostPorts published ports. Container names are unique across app and init containers (the API's rule).
+/// "default", as the ServiceAccount admission plugin sets it); nodeSelector, nodeName, affinity and tolerations
+/// become the placement (<see cref="KubePlacementMapper"/>) and hostPorts published ports. Container names are
+/// unique across app and init containers (the API's rule).
 /// </summary>
 internal static class PodTemplateMapper
 {
@@ -20,6 +21,7 @@ internal static class PodTemplateMapper
         "containers", "initContainers", "volumes", "restartPolicy", "terminationGracePeriodSeconds", "hostname", "subdomain",
         "hostNetwork", "hostPID", "hostIPC", "dnsConfig", "dnsPolicy", "hostAliases", "nodeSelector", "nodeName", "securityContext",
         "enableServiceLinks", "schedulerName", "serviceAccountName", "serviceAccount", "automountServiceAccountToken",
+        "affinity", "tolerations",
     ];
 
     /// <summary>What the ServiceAccount admission plugin puts in a pod that names none.</summary>
@@ -45,7 +47,7 @@ internal static class PodTemplateMapper
             var result = new List<Container>();
             foreach (var c in nodes)
             {
-                var container = KubeContainerMapper.Map(c, pod, init, ctx);
+                var container = KubeSecurityMapper.Apply(KubeContainerMapper.Map(c, pod, init, ctx), c, podSecurity, pod.Volumes, ctx);
                 if (!names.Add(container.Name)) ctx.Diagnostics.Error(c["name"] ?? c, $"duplicate container name '{container.Name}' (names are unique across containers and initContainers)", "k8s.container");
                 result.Add(container);
             }
@@ -65,6 +67,9 @@ internal static class PodTemplateMapper
         };
 
         var mode = pod.HostNetwork ? new NetworkMode(NetworkModeKind.Host, null) : NetworkMode.Default;
+        ctx.Sources.Field(null, "networkMode", spec["hostNetwork"]);
+        ctx.Sources.Field(null, "pid", spec["hostPID"]);
+        ctx.Sources.Field(null, "ipc", spec["hostIPC"]);
         var dns = r.Mapping(spec["dnsConfig"]);
         var extraHosts = new List<string>();
         foreach (var item in r.Sequence(spec["hostAliases"])?.Items ?? [])
@@ -72,10 +77,6 @@ internal static class PodTemplateMapper
             if (r.Mapping(item) is not { } ha || r.String(ha["ip"]) is not { } ip) continue;
             foreach (var host in r.StringList(ha["hostnames"]) ?? []) extraHosts.Add(host + ":" + ip);
         }
-
-        var constraints = new List<string>();
-        foreach (var (k, v) in r.StringMap(spec["nodeSelector"]) ?? []) constraints.Add($"node.labels.{k}=={v}");
-        if (r.String(spec["nodeName"]) is { } nodeName) constraints.Add("node.hostname==" + nodeName);
 
         var template = new PodTemplate(
             new ValueMap<string>(r.StringMap(metadata?["labels"]) ?? []),
@@ -98,7 +99,7 @@ internal static class PodTemplateMapper
             DnsPolicy(spec, ctx),
             [.. (r.Sequence(dns?["options"])?.Items ?? []).Select(r.Mapping).OfType<YMapping>()
                 .Select(o => r.String(o["name"]) is not { } name ? null : r.String(o["value"]) is { } value ? name + ":" + value : name).OfType<string>()]);
-        return new Result(template, new Placement([.. constraints.Order(StringComparer.Ordinal)], default), hostPorts);
+        return new Result(template, KubePlacementMapper.Map(spec, metadata, ctx), hostPorts);
     }
 
     /// <summary>serviceAccountName (or its deprecated alias serviceAccount); "default" is kept as null, so writing the default changes no spec.</summary>

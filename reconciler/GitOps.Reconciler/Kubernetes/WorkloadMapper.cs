@@ -28,7 +28,8 @@ internal static class WorkloadMapper
         var labels = new ValueMap<string>(r.StringMap(obj.Metadata?["labels"]) ?? []);
         if (obj.Kind == "Pod")
         {
-            var pod = PodTemplateMapper.Map(obj.Metadata, spec, new HashSet<string>(), ctx);
+            PodTemplateMapper.Result pod;
+            using (ctx.Sources.For(obj.ModelName)) pod = PodTemplateMapper.Map(obj.Metadata, spec, new HashSet<string>(), ctx);
             return new Service(obj.ModelName, SourceFormat.Kubernetes, WorkloadKind.Pod, labels, pod.Template, Replication.Replicated(1),
                 UpdateStrategy.Recreate, null, pod.Placement, [.. pod.HostPorts], EndpointMode.Vip, default, null);
         }
@@ -50,7 +51,9 @@ internal static class WorkloadMapper
         if (obj.Kind == "StatefulSet")
             foreach (var item in r.Sequence(spec["volumeClaimTemplates"])?.Items ?? [])
                 if (r.Mapping(item) is { } ct) claimTemplates.Add(new ClaimTemplate((r.Mapping(ct["metadata"])?["name"] as YScalar)?.Value ?? "", KubeResourceMapper.Claim(r.Mapping(ct["spec"]), ctx)));
-        var mapped = PodTemplateMapper.Map(templateMeta, podSpec, claimTemplates.Select(c => c.Name).ToHashSet(StringComparer.Ordinal), ctx);
+        PodTemplateMapper.Result mapped;
+        using (ctx.Sources.For(obj.ModelName))
+            mapped = PodTemplateMapper.Map(templateMeta, podSpec, claimTemplates.Select(c => c.Name).ToHashSet(StringComparer.Ordinal), ctx);
         CheckSelector(obj, spec, mapped.Template.Labels, ctx);
         // The API accepts only restartPolicy Always in the pods of these controllers (ValidatePodTemplateSpecForReplicaSet, ...ForStatefulSet).
         if (obj.Kind is "Deployment" or "ReplicaSet" or "ReplicationController" or "StatefulSet" && r.String(podSpec["restartPolicy"]) is { } podRestart and not "Always")
@@ -90,8 +93,11 @@ internal static class WorkloadMapper
                 update = UpdateStrategy.OnDelete;
                 break;
         }
+        // The data-loss opt-in may be annotated on the workload as well as on its pod template.
+        var placement = mapped.Placement.RescheduleWithDataLoss ? mapped.Placement
+            : mapped.Placement with { RescheduleWithDataLoss = KubePlacementMapper.DataLossOptIn(obj.Metadata, ctx) };
         return new Service(obj.ModelName, SourceFormat.Kubernetes, kind, labels, mapped.Template, Replication.Replicated(replicas),
-            update, null, mapped.Placement, [.. mapped.HostPorts], EndpointMode.Vip, default, stateful);
+            update, null, placement, [.. mapped.HostPorts], EndpointMode.Vip, default, stateful);
     }
 
     private static UpdateStrategy DeploymentStrategy(YMapping? strategy, LoadContext ctx)

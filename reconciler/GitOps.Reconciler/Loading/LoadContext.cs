@@ -10,8 +10,9 @@ internal sealed class LoadContext
     {
         Options = options;
         Diagnostics = new DiagnosticBag();
-        Files = new YamlFileCache(Diagnostics);
         Reader = new NodeReader(Diagnostics);
+        Paths = new Policy.PathGuard(options.Root, options.Policy, Diagnostics);
+        Files = new YamlFileCache(Diagnostics, Paths);
     }
 
     public LoadOptions Options { get; }
@@ -23,6 +24,12 @@ internal sealed class LoadContext
     public NodeReader Reader { get; }
 
     public SourceMap Sources { get; } = new();
+
+    /// <summary>The gate for every file a manifest names: inside the revision's tree, or a host path the policy allows.</summary>
+    public Policy.PathGuard Paths { get; }
+
+    /// <summary>Where relative bind sources resolve: the directory of the first path loaded (as the reconciler compiles them).</summary>
+    public string? AppDirectory { get; set; }
 
     /// <summary>
     /// Something valid that gitops cannot run: a warning that says what happens instead (<paramref name="outcome"/>,

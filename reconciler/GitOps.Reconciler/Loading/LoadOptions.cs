@@ -31,5 +31,14 @@ internal sealed record LoadOptions
 
     public IRemoteResourceLoader? RemoteLoader { get; init; }
 
+    /// <summary>
+    /// The revision's tree: every file a manifest names must resolve inside it (symlinks included); a path that
+    /// leaves it is an error. Null takes paths as Docker does (an operator's local directory).
+    /// </summary>
+    public string? Root { get; init; }
+
+    /// <summary>What the manifests may ask of the node; a revision that asks for more is rejected with every violation. Null checks nothing.</summary>
+    public Policy.SecurityPolicy? Policy { get; init; }
+
     public string? Lookup(string name) => Environment.TryGetValue(name, out var v) ? v : null;
 }

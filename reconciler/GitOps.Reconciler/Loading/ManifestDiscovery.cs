@@ -17,8 +17,11 @@ internal static class ManifestDiscovery
     public static List<ManifestFile> Find(IReadOnlyList<string> paths, LoadContext ctx)
     {
         var result = new List<ManifestFile>();
-        foreach (var path in paths)
+        foreach (var given in paths)
         {
+            // An application path that is (or passes through) a symlink out of the tree would load the host's files.
+            if (ctx.Paths.Root is { } root && ctx.Paths.Read(given, root, new SourceMark(given, 0, 0), "", "path") is null) continue;
+            var path = given;
             if (System.IO.Directory.Exists(path))
             {
                 var before = result.Count;
@@ -36,6 +39,7 @@ internal static class ManifestDiscovery
     {
         var files = System.IO.Directory.GetFiles(dir)
             .Where(f => !Path.GetFileName(f).StartsWith('.') && Path.GetExtension(f) is ".yaml" or ".yml" or ".json")
+            .Where(f => Confined(f, ctx))
             .Order(StringComparer.Ordinal).ToList();
         var project = top ? ProjectFiles(dir, files, ctx) : [];
         foreach (var f in project) result.Add(new ManifestFile(f, ManifestFileKind.Compose));
@@ -59,7 +63,7 @@ internal static class ManifestDiscovery
                     ? "skipped: looks like a Compose file but is not this directory's project file; name it explicitly to load it"
                     : "skipped: Compose files are only read from the directory given, not its subdirectories; name it explicitly to load it", "discovery.skipped");
         if (ctx.Options.Recursive)
-            foreach (var sub in System.IO.Directory.GetDirectories(dir).Where(d => !Path.GetFileName(d).StartsWith('.')).Order(StringComparer.Ordinal))
+            foreach (var sub in System.IO.Directory.GetDirectories(dir).Where(d => !Path.GetFileName(d).StartsWith('.') && Confined(d, ctx)).Order(StringComparer.Ordinal))
                 Scan(sub, top: false, result, ctx);
     }
 
@@ -70,7 +74,7 @@ internal static class ManifestDiscovery
         var composeFile = ctx.Options.Lookup("COMPOSE_FILE");
         var separator = ctx.Options.Lookup("COMPOSE_PATH_SEPARATOR");
         var dotEnv = Path.Combine(dir, ".env");
-        if (composeFile is null && File.Exists(dotEnv))
+        if (composeFile is null && File.Exists(dotEnv) && (ctx.Paths.Root is null || ctx.Paths.Read(dotEnv, dir, new SourceMark(dotEnv, 0, 0), "", ".env") is not null))
         {
             try
             {
@@ -88,13 +92,17 @@ internal static class ManifestDiscovery
         foreach (var name in StandardNames)
         {
             var main = Path.Combine(dir, name);
-            if (!File.Exists(main)) continue;
+            if (!files.Contains(main, StringComparer.Ordinal)) continue; // missing, or refused as a link out of the tree
             var stem = name[..name.LastIndexOf('.')];
-            var overrides = new[] { ".override.yaml", ".override.yml" }.Select(ext => Path.Combine(dir, stem + ext)).Where(File.Exists).Take(1);
+            var overrides = new[] { ".override.yaml", ".override.yml" }.Select(ext => Path.Combine(dir, stem + ext)).Where(f => files.Contains(f, StringComparer.Ordinal)).Take(1);
             return [main, .. overrides];
         }
         return [];
     }
+
+    /// <summary>A file or directory found in a directory: a symlink out of the revision's tree is reported and skipped.</summary>
+    private static bool Confined(string path, LoadContext ctx) =>
+        ctx.Paths.Root is null || ctx.Paths.Read(path, ctx.Paths.Root, new SourceMark(path, 0, 0), "", "manifest") is not null;
 
     /// <summary>What a file holds, judged by its first non-empty document; null for an empty file found in a directory.</summary>
     public static ManifestFileKind? Classify(string file, bool explicitFile, LoadContext ctx)

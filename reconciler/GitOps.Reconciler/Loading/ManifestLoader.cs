@@ -33,6 +33,11 @@ internal static class ManifestLoader
 
     private static void LoadInto(IReadOnlyList<string> paths, ApplicationBuilder app, LoadContext ctx)
     {
+        if (paths.Count > 0)
+        {
+            var first = Path.GetFullPath(paths[0]);
+            ctx.AppDirectory = Directory.Exists(first) ? first : Path.GetDirectoryName(first);
+        }
         var files = ManifestDiscovery.Find(paths, ctx);
         var compose = files.Where(f => f.Kind == ManifestFileKind.Compose).Select(f => f.Path).ToList();
         if (compose.Count > 0)
@@ -54,6 +59,8 @@ internal static class ManifestLoader
                 else if (doc.Root is not null) ctx.Diagnostics.Error(doc.Root, "expected a desired-state mapping", "state.document");
         if (ctx.Options.Name is { Length: > 0 } name) app.Name = name;
         SemanticValidator.Check(app, ctx);
+        // The policy is judged on the whole application, after everything it asks for is known.
+        Policy.PolicyChecker.Check(app, ctx);
     }
 
     private static string NameOf(IReadOnlyList<string> paths)

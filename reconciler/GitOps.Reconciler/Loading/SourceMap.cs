@@ -31,4 +31,33 @@ internal sealed class SourceMap
     public static string Route(string name) => "route/" + name;
 
     public static string Resource(string kind, string name) => kind + "/" + name;
+
+    /// <summary>
+    /// The service being mapped, for mappers that record where fields were written without knowing the service's
+    /// name (a Kubernetes container inside a pod template). Set with <see cref="For"/>.
+    /// </summary>
+    public string? Scope { get; private set; }
+
+    /// <summary>Scopes field positions to <paramref name="service"/> until the result is disposed.</summary>
+    public IDisposable For(string service)
+    {
+        var previous = Scope;
+        Scope = service;
+        return new Restore(this, previous);
+    }
+
+    /// <summary>Where a field of the current service (and container, when given) was written: "privileged", "capAdd/SYS_ADMIN", "mounts//data".</summary>
+    public void Field(string? container, string field, YNode? node)
+    {
+        if (Scope is null || node is null) return;
+        Add(Field(Scope, container, field), node);
+    }
+
+    public static string Field(string service, string? container, string field) =>
+        container is null ? $"service/{service}/field/{field}" : $"service/{service}/container/{container}/{field}";
+
+    private sealed class Restore(SourceMap map, string? previous) : IDisposable
+    {
+        public void Dispose() => map.Scope = previous;
+    }
 }

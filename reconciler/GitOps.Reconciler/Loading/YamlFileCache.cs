@@ -8,7 +8,7 @@ namespace GitOps.Reconciler.Loading;
 /// reports its syntax errors once. Files are named as the user named them (relative stays relative), so
 /// messages match what they typed.
 /// </summary>
-internal sealed class YamlFileCache(DiagnosticBag diagnostics)
+internal sealed class YamlFileCache(DiagnosticBag diagnostics, Policy.PathGuard? guard = null)
 {
     private readonly Dictionary<string, IReadOnlyList<YamlDocument>?> _documents = new(StringComparer.Ordinal);
     private readonly HashSet<string> _broken = new(StringComparer.Ordinal);
@@ -21,6 +21,14 @@ internal sealed class YamlFileCache(DiagnosticBag diagnostics)
         var key = Path.GetFullPath(file);
         if (_documents.TryGetValue(key, out var cached)) return cached;
         IReadOnlyList<YamlDocument>? docs = null;
+        if (guard is not null && !guard.MayRead(key))
+        {
+            // Callers check what manifests name; this is the last line for a path that came another way.
+            var at = referencedFrom.Line > 0 ? referencedFrom : new SourceMark(file, 0, 0);
+            Diagnostics.Error(at, referencePath, $"{file} resolves outside the revision's tree", "path.escape");
+            _documents[key] = null;
+            return null;
+        }
         try
         {
             var text = File.ReadAllText(file);

@@ -20,7 +20,10 @@ internal readonly struct ValueMap<T> : IReadOnlyDictionary<string, T>, IEquatabl
 
     public static ValueMap<T> Empty => default;
 
-    private ImmutableSortedDictionary<string, T> Items => _items ?? ImmutableSortedDictionary<string, T>.Empty.WithComparers(StringComparer.Ordinal);
+    // One shared empty map: WithComparers makes a new one on every call, and default maps are read in hot loops (the scheduler's).
+    private static readonly ImmutableSortedDictionary<string, T> EmptyItems = ImmutableSortedDictionary<string, T>.Empty.WithComparers(StringComparer.Ordinal);
+
+    private ImmutableSortedDictionary<string, T> Items => _items ?? EmptyItems;
 
     public int Count => Items.Count;
 

@@ -16,8 +16,11 @@ namespace GitOps.Reconciler.Reconcile;
 /// </summary>
 internal static class Compiler
 {
-    public static DesiredApp Compile(string app, string project, string revision, Application model, string? baseDirectory = null)
+    /// <param name="treeRoot">The revision's tree: files read here (configs, bind sources, build contexts) must resolve inside it,
+    /// symlinks included, or the compile fails (<see cref="PathEscapeException"/>). Null reads paths as they are.</param>
+    public static DesiredApp Compile(string app, string project, string revision, Application model, string? baseDirectory = null, string? treeRoot = null)
     {
+        var tree = new TreeFiles(treeRoot, baseDirectory);
         var warnings = new List<string>();
         foreach (var u in model.Unsupported) warnings.Add($"{u.Kind} {u.Name}: not run by gitops (kind {u.ApiVersion}/{u.Kind} is not supported)");
         var networks = model.Networks.Values.Select(n => new DesiredNetwork(n.Key, n.Name ?? $"{project}_{n.Key}", n.External, n.Internal,
@@ -32,11 +35,11 @@ internal static class Compiler
                         new Dictionary<string, string>(), new Dictionary<string, string>(), s.Name));
         var secrets = model.Secrets.Values.Select(s => new DesiredSecret(s.Key, s.Name ?? $"{project}_{s.Key}", s.External, false,
                 s.Content?.Digest ?? (s.Data.IsEmpty ? null : string.Join(",", s.Data.Select(kv => kv.Key + "=" + kv.Value.Digest))), Payload(s)))
-            .Concat(model.Configs.Values.Select(c => ConfigOf(c, project, baseDirectory, warnings)))
+            .Concat(model.Configs.Values.Select(c => ConfigOf(c, project, tree, warnings)))
             .ToList();
         var digests = secrets.ToDictionary(s => (s.IsConfig, s.Key), s => s.Digest);
         var services = model.Services.Values.Select(s => new DesiredService(
-            s.Name, ServiceHash(s, digests, baseDirectory), Replicas(s),
+            s.Name, ServiceHash(s, digests, tree), Replicas(s),
             s.Kind == WorkloadKind.StatefulSet ? 0 : 1, s.Update, s.DependsOn.ToList(),
             s.Template.Containers.FirstOrDefault()?.Health is { Action.Kind: not ProbeKind.Disabled }, s.Template.StopGracePeriod, s)).ToList();
 
@@ -63,7 +66,7 @@ internal static class Compiler
                     r.Type == RouteType.NodePort ? p.NodePort ?? 0 : null, targets));
             }
         }
-        return new DesiredApp(app, project, revision, networks, volumes, secrets, services, routers, warnings) { BaseDirectory = baseDirectory };
+        return new DesiredApp(app, project, revision, networks, volumes, secrets, services, routers, warnings) { BaseDirectory = baseDirectory, BindSources = tree.Binds(model) };
     }
 
     static int Replicas(Service s) => s.Replication.Mode == ReplicationMode.Global ? 1 : s.Replication.Replicas;
@@ -81,13 +84,13 @@ internal static class Compiler
         return null;
     }
 
-    static DesiredSecret ConfigOf(Config c, string project, string? baseDirectory, List<string> warnings)
+    static DesiredSecret ConfigOf(Config c, string project, TreeFiles tree, List<string> warnings)
     {
         SecretPayload? payload = null;
         if (c.Content is { } text) payload = new SecretPayload(System.Text.Encoding.UTF8.GetBytes(text), null);
         else if (c.File is { } file && !c.External)
         {
-            var path = Path.IsPathRooted(file) || baseDirectory is null ? file : Path.Combine(baseDirectory, file);
+            var path = tree.Path(file, $"config {c.Key}");
             try { payload = new SecretPayload(File.ReadAllBytes(path), null); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { warnings.Add($"config {c.Key}: cannot read {file}: {e.Message}"); }
         }
@@ -109,7 +112,7 @@ internal static class Compiler
     /// binds from the repository: a new secret value or an edited config file in Git rolls the service
     /// (what Helm users do by hand with a checksum annotation). Services that use none keep the plain hash.
     /// </summary>
-    static string ServiceHash(Service s, IReadOnlyDictionary<(bool IsConfig, string Key), string?> digests, string? baseDirectory)
+    static string ServiceHash(Service s, IReadOnlyDictionary<(bool IsConfig, string Key), string?> digests, TreeFiles tree)
     {
         var hash = Hashing.SpecHash.OfTemplate(s);
         var inputs = new SortedSet<string>(StringComparer.Ordinal);
@@ -119,11 +122,11 @@ internal static class Compiler
             {
                 if (m.Type is MountType.Secret or MountType.Config && m.Source is { } src)
                     inputs.Add($"{m.Type}:{src}={digests.GetValueOrDefault((m.Type == MountType.Config, Ref(s, src)))}");
-                else if (m.Type == MountType.Bind && m.Source is { } bind && !Path.IsPathRooted(bind) && baseDirectory is not null)
-                    inputs.Add($"bind:{bind}={ContentDigest(Path.Combine(baseDirectory, bind))}");
+                else if (m.Type == MountType.Bind && m.Source is { } bind && TreeFiles.IsRelative(bind) && tree.HasBase)
+                    inputs.Add($"bind:{bind}={TreeFiles.ContentDigest(tree.Path(bind, $"bind source of {s.Name}"))}");
             }
-            if (c.Build is { } build && baseDirectory is not null)
-                inputs.Add($"build:{build.Context}={ContentDigest(Path.Combine(baseDirectory, build.Context))}");
+            if (c.Build is { } build && tree.HasBase && !Compose.ComposePaths.IsRemote(build.Context))
+                inputs.Add($"build:{build.Context}={TreeFiles.ContentDigest(tree.Path(build.Context, $"build context of {s.Name}"))}");
             foreach (var e in c.Env)
                 if (e.From is { Kind: EnvSourceKind.SecretKey or EnvSourceKind.ConfigKey } f)
                     inputs.Add($"env:{f.Kind}:{f.Name}={digests.GetValueOrDefault((f.Kind == EnvSourceKind.ConfigKey, Ref(s, f.Name)))}");
@@ -133,21 +136,6 @@ internal static class Compiler
         if (inputs.Count == 0) return hash;
         var text = hash + "\n" + string.Join("\n", inputs);
         return "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)));
-    }
-
-    /// <summary>A file's or a directory tree's content digest (names and bytes); "missing" when it is not there.</summary>
-    static string ContentDigest(string path)
-    {
-        using var sha = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
-        if (File.Exists(path)) sha.AppendData(File.ReadAllBytes(path));
-        else if (Directory.Exists(path))
-            foreach (var f in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
-            {
-                sha.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(path, f) + "\0"));
-                sha.AppendData(File.ReadAllBytes(f));
-            }
-        else return "missing";
-        return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
     }
 
     /// <summary>
@@ -252,6 +240,12 @@ internal static class Compiler
         h.ReadonlyRootfs = c.Security.ReadOnlyRootFilesystem;
         h.CapAdd = c.Security.CapAdd.ToList();
         h.CapDrop = c.Security.CapDrop.ToList();
+        // What the policy let through takes effect: nothing a manifest asks for is dropped on the way to the engine.
+        h.Privileged = c.Security.Privileged;
+        h.SecurityOpt = c.Security.SecurityOpt.ToList();
+        h.Devices = c.Security.Devices.Select(d => new DeviceMapping { PathOnHost = d.HostPath, PathInContainer = d.ContainerPath, CgroupPermissions = d.Permissions }).ToList();
+        h.PidMode = Namespace(app, t.Pid);
+        h.IpcMode = i > 0 && t.Ipc != "host" ? "" : Namespace(app, t.Ipc);
         if (i == 0) (h.Dns, h.DnsSearch, h.DnsOptions) = Kubernetes.PodDns.Of(s, Namespace(s)); // the pod's other containers share its resolv.conf
         Mounts(app, svc, ordinal, main, c, req);
         EnvFromObjects(app, s, c, req);
@@ -357,8 +351,10 @@ internal static class Compiler
                     });
                     break;
                 case MountType.Bind when m.Source is { } path:
-                    var source = Path.IsPathRooted(path) || app.BaseDirectory is null ? path : Path.GetFullPath(Path.Combine(app.BaseDirectory, path));
-                    if (m.SubPath is { } sub) source = Path.Combine(source, sub);
+                    var written = m.SubPath is { } sub ? Path.Combine(path, sub) : path;
+                    // Relative sources were resolved inside the revision's tree when compiled (no symlink left to follow).
+                    var source = app.BindSources.TryGetValue(written, out var resolved) ? resolved
+                        : Path.IsPathRooted(written) || app.BaseDirectory is null ? written : Path.GetFullPath(Path.Combine(app.BaseDirectory, written));
                     mounts.Add(new MountRequest
                     {
                         Type = "bind", Source = source, Target = m.Target, ReadOnly = m.ReadOnly,
@@ -400,6 +396,14 @@ internal static class Compiler
         svc.Spec.Template.Containers.Concat(svc.Spec.Template.InitContainers).SelectMany(c => c.Mounts)
             .Where(m => m.Type == MountType.Ephemeral && m.Source is not null)
             .Select(m => ScratchVolume(svc.ReplicaName(app.Project, ordinal), m.Source!)).Distinct().ToList();
+
+    /// <summary>A PID or IPC mode as the engine takes it: "host", "shareable", "private", or another container (a service's first replica).</summary>
+    static string Namespace(DesiredApp app, string? mode) => mode switch
+    {
+        null => "",
+        _ when mode.StartsWith("service:", StringComparison.Ordinal) => $"container:{app.Project}-{mode[8..]}-1",
+        _ => mode,
+    };
 
     static HealthConfig? Health(Probe? p)
     {

@@ -21,6 +21,9 @@ internal sealed record DesiredApp(
     /// <summary>Where relative bind mounts and config files are resolved: the application's directory in the revision's tree.</summary>
     public string? BaseDirectory { get; init; }
 
+    /// <summary>Relative bind sources (with their subPath) resolved inside the revision's tree when compiled.</summary>
+    public IReadOnlyDictionary<string, string> BindSources { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     Dictionary<string, DesiredService>? _byName;
 
     /// <summary>A service by name (built once: routers of large apps look their backends up often).</summary>

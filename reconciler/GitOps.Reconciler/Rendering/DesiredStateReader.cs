@@ -60,7 +60,7 @@ internal static class DesiredStateReader
             rep,
             Update(o.Object("update")) ?? UpdateStrategy.Recreate,
             Update(o.Object("rollback")),
-            placement is null ? Placement.Anywhere : Done(placement, new Placement(placement.Strings("constraints"), placement.Strings("preferences"))),
+            placement is null ? Placement.Anywhere : PlacementOf(placement, r),
             [.. o.Objects("ports").Select(p => Done(p, new PortBinding(p.Int("target", 0) ?? 0, p.Int("published", 0), p.Str("protocol") ?? "tcp", p.Str("hostIp"),
                 p.Enum("mode", PortMode.Ingress), p.Str("name"), p.Str("appProtocol"))))],
             o.Enum("endpointMode", EndpointMode.Vip),
@@ -147,7 +147,10 @@ internal static class DesiredStateReader
                 resources.Long("cpuReservationNano", 0), resources.Long("memoryReservationBytes", 0), resources.Long("pidsLimit", 0), resources.Long("shmSizeBytes", 0),
                 resources.Long("storageLimitBytes", 0), resources.Long("storageReservationBytes", 0))),
             security is null ? SecurityOptions.Default : Done(security, new SecurityOptions(security.Bool("privileged"), security.Bool("readOnlyRootFilesystem"),
-                security.Strings("capAdd"), security.Strings("capDrop"), security.Strings("securityOpt"))),
+                security.Strings("capAdd"), security.Strings("capDrop"), security.Strings("securityOpt"))
+            {
+                Devices = [.. security.Objects("devices").Select(d => Done(d, new Device(d.RequiredStr("hostPath"), d.Str("containerPath") ?? d.RequiredStr("hostPath"), d.Str("permissions") ?? "rwm")))],
+            }),
             c.Bool("init"),
             c.Bool("tty"),
             c.Bool("stdinOpen"),
@@ -229,6 +232,45 @@ internal static class DesiredStateReader
 
     private static Config Config(string key, StrictObject o) => Done(o, new Config(
         key, o.Str("name"), o.Bool("external"), o.Str("content"), o.Map("data"), o.Map("binaryData"), o.Str("file"), o.Str("fileDigest"), o.Str("environment"), o.Map("labels")));
+
+    /// <summary>The placement; constraints and preferences are validated again (a hand-edited state is input like any other).</summary>
+    private static Placement PlacementOf(StrictObject p, NodeReader r)
+    {
+        var constraints = new List<string>();
+        foreach (var item in r.Sequence(p["constraints"])?.Items ?? [])
+        {
+            if (r.String(item) is not { } text) continue;
+            if (PlacementConstraint.TryParse(text, out var c, out var error)) constraints.Add(c.ToString());
+            else r.Error(item, error, "deploy.constraint");
+        }
+        var preferences = new List<string>();
+        foreach (var item in r.Sequence(p["preferences"])?.Items ?? [])
+        {
+            if (r.String(item) is not { } text) continue;
+            if (text.StartsWith(SpreadPreference.Prefix, StringComparison.Ordinal) && SpreadPreference.TryParse(text[SpreadPreference.Prefix.Length..], out var canonical, out var error)) preferences.Add(canonical);
+            else r.Error(item, $"invalid placement preference \"{text}\": expected spread=node.labels.<name> or spread=engine.labels.<name>", "deploy.preference");
+        }
+        var placement = new Placement(
+            [.. constraints],
+            [.. preferences],
+            p.Map("nodeSelector"),
+            p.Str("nodeName"),
+            [.. p.Objects("nodeAffinity").Select(t => Done(t, new NodeSelectorTerm(Requirements(t, "matchExpressions"), Requirements(t, "matchFields"))))],
+            [.. p.Objects("podAntiAffinity").Select(t =>
+            {
+                var sel = t.Object("selector");
+                var selector = sel is null ? new PodSelector(default, default) : Done(sel, new PodSelector(sel.Map("matchLabels"), Requirements(sel, "matchExpressions")));
+                return Done(t, new PodAffinityTerm(selector, t.RequiredStr("topologyKey")));
+            })],
+            [.. p.Objects("tolerations").Select(t => Done(t, new Toleration(t.Str("key"), t.Enum("operator", TolerationOperator.Equal), t.Str("value"),
+                t["effect"] is null ? null : t.Enum("effect", TaintEffect.NoSchedule), t.Long("seconds"))))],
+            p.Bool("rescheduleWithDataLoss"));
+        p.Done();
+        return placement;
+    }
+
+    private static ValueList<SelectorRequirement> Requirements(StrictObject o, string key) =>
+        [.. o.Objects(key).Select(e => Done(e, new SelectorRequirement(e.RequiredStr("key"), e.Enum("operator", SelectorOperator.In), e.Strings("values"))))];
 
     private static T Done<T>(StrictObject o, T value)
     {

@@ -38,7 +38,7 @@ internal static class DesiredStateWriter
                 .Int("maxPerNode", s.Replication.MaxPerNode).Build())
             .Node("update", Update(s.Update, s.Replication))
             .Node("rollback", s.Rollback is null ? null : Update(s.Rollback, s.Replication))
-            .Node("placement", new NodeBuilder().Strings("constraints", s.Placement.Constraints).Strings("preferences", s.Placement.Preferences).Build())
+            .Node("placement", PlacementOf(s.Placement))
             .Objects("ports", s.Ports, p => new NodeBuilder()
                 .Int("target", p.Target).Int("published", p.Published).Str("protocol", p.Protocol).Str("hostIp", p.HostIp)
                 .Enum("mode", p.Mode).Str("name", p.Name).Str("appProtocol", p.AppProtocol).Build())
@@ -53,6 +53,25 @@ internal static class DesiredStateWriter
             .Node("template", Template(s.Template))
             .Build();
     }
+
+    private static YMapping PlacementOf(Placement p) => new NodeBuilder()
+        .Strings("constraints", p.Constraints)
+        .Strings("preferences", p.Preferences)
+        .Map("nodeSelector", p.NodeSelector)
+        .Str("nodeName", p.NodeName)
+        .Objects("nodeAffinity", p.NodeAffinity, t => new NodeBuilder()
+            .Objects("matchExpressions", t.MatchExpressions, Requirement).Objects("matchFields", t.MatchFields, Requirement).Build())
+        .Objects("podAntiAffinity", p.PodAntiAffinity, t => new NodeBuilder()
+            .Node("selector", new NodeBuilder().Map("matchLabels", t.Selector.MatchLabels).Objects("matchExpressions", t.Selector.MatchExpressions, Requirement).Build())
+            .Str("topologyKey", t.TopologyKey).Build())
+        .Objects("tolerations", p.Tolerations, t => new NodeBuilder()
+            .Str("key", t.Key).Enum("operator", t.Operator).Str("value", t.Value)
+            .Str("effect", t.Effect is { } e ? EnumText.Of(e) : null).Int("seconds", t.Seconds).Build())
+        .Bool("rescheduleWithDataLoss", p.RescheduleWithDataLoss)
+        .Build();
+
+    private static YMapping Requirement(SelectorRequirement r) => new NodeBuilder()
+        .Str("key", r.Key).Enum("operator", r.Operator).Strings("values", r.Values).Build();
 
     private static YMapping Update(UpdateStrategy u, Replication replication)
     {
@@ -116,7 +135,8 @@ internal static class DesiredStateWriter
             .Int("pidsLimit", c.Resources.PidsLimit).Int("shmSizeBytes", c.Resources.ShmSize)
             .Int("storageLimitBytes", c.Resources.StorageLimit).Int("storageReservationBytes", c.Resources.StorageReservation).Build())
         .Node("security", new NodeBuilder().Bool("privileged", c.Security.Privileged).Bool("readOnlyRootFilesystem", c.Security.ReadOnlyRootFilesystem)
-            .Strings("capAdd", c.Security.CapAdd).Strings("capDrop", c.Security.CapDrop).Strings("securityOpt", c.Security.SecurityOpt).Build())
+            .Strings("capAdd", c.Security.CapAdd).Strings("capDrop", c.Security.CapDrop).Strings("securityOpt", c.Security.SecurityOpt)
+            .Objects("devices", c.Security.Devices, d => new NodeBuilder().Str("hostPath", d.HostPath).Str("containerPath", d.ContainerPath).Str("permissions", d.Permissions).Build()).Build())
         .Bool("init", c.Init)
         .Bool("tty", c.Tty)
         .Bool("stdinOpen", c.StdinOpen)

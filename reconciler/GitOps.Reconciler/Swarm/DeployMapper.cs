@@ -21,7 +21,9 @@ internal static class DeployMapper
         var replicasNode = deploy?["replicas"];
         var replicas = r.Int(replicasNode, 0);
         if (replicas is null && service["scale"] is { } scale) replicas = r.Int(scale, 0);
-        var maxPerNode = deploy is null ? null : r.Int((deploy["placement"] as YMapping)?["max_replicas_per_node"], 0);
+        var maxPerNodeNode = (deploy?["placement"] as YMapping)?["max_replicas_per_node"];
+        // 0 is Swarm's "no limit": the same thing as leaving it out, so both give one model.
+        var maxPerNode = r.Int(maxPerNodeNode, 0) is > 0 and var max ? max : (int?)null;
         Replication replication;
         switch (mode)
         {
@@ -31,6 +33,8 @@ internal static class DeployMapper
             case "global":
                 if (replicasNode is not null and not YScalar { IsNull: true })
                     ctx.Diagnostics.Error(replicasNode, "replicas can only be used with replicated mode, not global", "deploy.replicas-global");
+                if (maxPerNode is not null)
+                    ctx.Diagnostics.Error(maxPerNodeNode!, "max_replicas_per_node can only be used with replicated mode, not global", "deploy.max-replicas-global");
                 replication = new Replication(ReplicationMode.Global, 0, maxPerNode);
                 break;
             case "replicated-job" or "global-job":
@@ -52,16 +56,6 @@ internal static class DeployMapper
         if (deploy?["restart_policy"] is { } restartNode) restart = RestartFrom(r.Mapping(restartNode), ctx);
         else if (stack) restart = SwarmDefaults.Restart;
 
-        var placement = Placement.Anywhere;
-        if (r.Mapping(deploy?["placement"]) is { } p)
-        {
-            var constraints = (r.StringList(p["constraints"]) ?? []).Select(c => c.Replace(" ", "", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
-            var preferences = new List<string>();
-            foreach (var pref in r.Sequence(p["preferences"])?.Items ?? [])
-                if (r.Mapping(pref) is { } pm && r.String(pm["spread"]) is { } spread) preferences.Add("spread=" + spread);
-            placement = new Placement([.. constraints], [.. preferences]);
-        }
-
         Resources? resources = null;
         if (r.Mapping(deploy?["resources"]) is { } res)
         {
@@ -75,7 +69,9 @@ internal static class DeployMapper
                 if (reservations?[key] is { } unsupported) ctx.Unsupported(unsupported, $"deploy.resources.reservations.{key} is not supported by gitops", outcome: " and is ignored");
         }
 
-        var labels = new ValueMap<string>((r.ListOrDict(deploy?["labels"]) ?? []).Select(l => KeyValuePair.Create(l.Key, l.Value ?? "")));
+        var labelEntries = r.ListOrDict(deploy?["labels"]) ?? [];
+        var labels = new ValueMap<string>(labelEntries.Select(l => KeyValuePair.Create(l.Key, l.Value ?? "")));
+        var placement = SwarmPlacement.Map(r.Mapping(deploy?["placement"]), labelEntries, ctx);
 
         var endpoint = EndpointMode.Vip;
         if (deploy?["endpoint_mode"] is YScalar { IsNull: false } em)

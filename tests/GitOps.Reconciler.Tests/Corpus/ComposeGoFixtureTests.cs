@@ -279,8 +279,10 @@ public sealed class ComposeGoFixtureTests
         var options = new LoadOptions { Environment = Load.Env(("HOME", "/home/foo"), ("QUX", "qux_from_environment")) };
         var result = Load.Files(options, Fixture("loader/full-example.yml"));
         Assert.Null(result.Application);
+        // compose-go takes any constraint text; gitops checks it as Swarm would at deploy (and the fleet's scheduler needs it).
         Assert.Equal(
             [
+                "invalid constraint \"node=foo\": expected one operator from ==, !=",
                 "service 'foo' declares mutually exclusive network_mode and networks",
                 "service 'foo' depends on undefined service 'db'",
                 "service 'foo' depends on undefined service 'redis'",
