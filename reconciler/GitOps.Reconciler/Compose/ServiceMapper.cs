@@ -43,6 +43,9 @@ internal static class ServiceMapper
         ctx.Sources.Field(null, "ipc", svc["ipc"]);
         ctx.Sources.Field(null, "volumesFrom", svc["volumes_from"]);
 
+        DnsValues.Nameservers(svc["dns"], ctx, "compose.dns");
+        DnsValues.Searches(svc["dns_search"], ctx, "compose.dns");
+        DnsValues.Options(svc["dns_opt"], ctx, "compose.dns");
         var templateLabels = Labels(svc, project, ctx);
         var template = new PodTemplate(
             templateLabels,

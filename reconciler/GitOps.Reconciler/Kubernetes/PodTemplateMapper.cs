@@ -71,6 +71,11 @@ internal static class PodTemplateMapper
         ctx.Sources.Field(null, "pid", spec["hostPID"]);
         ctx.Sources.Field(null, "ipc", spec["hostIPC"]);
         var dns = r.Mapping(spec["dnsConfig"]);
+        DnsValues.Nameservers(dns?["nameservers"], ctx, "k8s.dns");
+        DnsValues.Searches(dns?["searches"], ctx, "k8s.dns");
+        foreach (var o in (r.Sequence(dns?["options"])?.Items ?? []).Select(r.Mapping).OfType<YMapping>())
+            if (o["name"] is not YScalar { IsNull: false } optionName) ctx.Diagnostics.Error(o, "a DNS option needs a name", "k8s.dns");
+            else DnsValues.Options(optionName, ctx, "k8s.dns");
         var extraHosts = new List<string>();
         foreach (var item in r.Sequence(spec["hostAliases"])?.Items ?? [])
         {

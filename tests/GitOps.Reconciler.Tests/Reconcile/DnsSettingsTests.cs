@@ -33,4 +33,14 @@ public sealed class DnsSettingsTests
         Assert.Equal(["ndots:5"], requests[0].HostConfig.DnsOptions);
         Assert.Empty(requests[1].HostConfig.DnsSearch);
     }
+
+    [Fact]
+    public void ResolverValuesThatCannotBeALineOfResolvConfFailAtTheirLine()
+    {
+        var compose = Load.Yaml("compose.yaml", "services:\n  web:\n    image: bb\n    dns: [192.0.2.53, dns.example]\n    dns_search: [\"a b\"]\n    dns_opt: [\"ndots:1 rotate\"]\n");
+        Assert.Equal([(4, "compose.dns"), (5, "compose.dns"), (6, "compose.dns")], compose.Errors.Select(e => (e.Line, e.Code)).OrderBy(x => x.Line));
+        Assert.Contains("expected an IP address, got \"dns.example\"", compose.Errors.First().Message);
+        var pod = Load.Yaml("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  dnsConfig:\n    nameservers: [not-an-ip]\n    searches: [-bad-]\n    options: [{value: \"1\"}]\n  containers: [{name: c, image: bb}]\n");
+        Assert.Equal([6, 7, 8], pod.Errors.Select(e => e.Line).Order());
+    }
 }

@@ -42,4 +42,20 @@ public sealed class ResolvConfTests
         Assert.Null(DnsServer.Upstreams(null));
         Assert.Equal(["192.0.2.53:53", "10.0.0.2:53"], DnsServer.Upstreams(["192.0.2.53", "fe80::1", "10.0.0.2"])!.Select(e => e.ToString()));
     }
+
+    [Theory]
+    [InlineData("corp.example", true)]
+    [InlineData("svc.cluster.local.", true)]
+    [InlineData(".", true)]
+    [InlineData("a b", false)]
+    [InlineData("-bad-", false)]
+    [InlineData("x\nnameserver 1.2.3.4", false)]
+    public void SearchDomainsAreDomainNames(string domain, bool valid) => Assert.Equal(valid, ResolvConfSyntax.IsSearchDomain(domain));
+
+    [Theory]
+    [InlineData("ndots:5", true)]
+    [InlineData("use-vc", true)]
+    [InlineData("ndots:5 rotate", false)]
+    [InlineData("", false)]
+    public void AnOptionIsOneWord(string option, bool valid) => Assert.Equal(valid, ResolvConfSyntax.IsOption(option));
 }
