@@ -23,6 +23,8 @@ public sealed record EngineOptions
     public ICgroupDriver? Cgroups { get; init; }
     public IReadOnlyList<IContainerStartHook> Hooks { get; init; } = [];
     public RegistryOptions Registry { get; init; } = new();
+    /// <summary>This node's name (Kubernetes spec.nodeName); the host's name when not given.</summary>
+    public string? NodeName { get; init; }
 }
 
 /// <summary>One container engine instance: images, containers, exec sessions and events under one root.</summary>
@@ -51,8 +53,9 @@ public sealed class Engine : IDisposable
                 : InitBinary.FromSelf(Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell where this binary is"));
         Volumes = new VolumeStore(Paths, Events);
         Secrets = new SecretStore(Paths, Events);
+        Node = new NodeInfo(options.NodeName);
         Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, [Networks, .. options.Hooks], FindTini(), Networks,
-            new ContainerStorage(Paths, Volumes, Secrets));
+            new ContainerStorage(Paths, Volumes, Secrets)) { Node = Node };
         Execs = new ExecManager(Containers, Pump);
         Health = new HealthMonitor(Containers, Execs);
         Containers.Observe(Health);
@@ -65,6 +68,8 @@ public sealed class Engine : IDisposable
     }
 
     public EnginePaths Paths { get; }
+    /// <summary>This machine as a node: the one place its name and address come from.</summary>
+    public NodeInfo Node { get; }
     public EventBus Events { get; }
     public ImageStore Images { get; }
     public RegistryOptions Registry { get; }

@@ -81,7 +81,7 @@ public sealed class PolicyTests(PolicyFixture d) : IClassFixture<PolicyFixture>
                   securityContext:
                     privileged: true
                     capabilities: {add: [SYS_MODULE]}
-                  ports: [{containerPort: 8080, hostPort: 182}]
+                  ports: [{containerPort: 182, hostPort: 182}] # on the host network both are the same port (the API requires it)
                   volumeMounts: [{name: root, mountPath: /host, readOnly: true}]
               volumes:
                 - name: root

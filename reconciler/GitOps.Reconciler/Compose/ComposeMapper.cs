@@ -24,7 +24,7 @@ internal static class ComposeMapper
         foreach (var key in project.Root.Keys)
         {
             if (key is "services" or "networks" or "volumes" or "secrets" or "configs" or "name" or "version" or "include" || key.StartsWith("x-", StringComparison.Ordinal)) continue;
-            ctx.Unsupported(project.Root.Entry(key)!.Key, $"top-level '{key}' is not supported by gitops and is ignored", "compose.unsupported-field");
+            ctx.Unsupported(project.Root.Entry(key)!.Key, $"top-level '{key}' is not supported by gitops", "compose.unsupported-field", " and is ignored");
         }
         if (project.Root["version"] is { } version)
             ctx.Diagnostics.Warning(version, "'version' is obsolete and ignored", "compose.version");

@@ -162,7 +162,7 @@ internal static class ContainerMapper
             case "build": return hasBuild ? PullPolicy.Build : PullPolicy.Missing;
             case "daily" or "weekly":
             case var every when every.StartsWith("every_", StringComparison.Ordinal):
-                ctx.Unsupported(s, $"pull_policy '{s.Value}' is not supported; the image is pulled when missing");
+                ctx.Unsupported(s, $"pull_policy '{s.Value}' is not supported", outcome: "; the image is pulled when missing");
                 return PullPolicy.Missing;
             default:
                 ctx.Diagnostics.Error(s, $"expected one of 'always', 'never', 'missing', 'build', got \"{s.Value}\"", "manifest.enum");

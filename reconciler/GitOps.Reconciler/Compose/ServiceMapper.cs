@@ -19,7 +19,7 @@ internal static class ServiceMapper
         "volumes", "tmpfs", "secrets", "configs", "healthcheck", "cpus", "mem_limit", "mem_reservation", "pids_limit", "shm_size",
         "ulimits", "logging", "privileged", "read_only", "cap_add", "cap_drop", "security_opt", "init", "tty", "stdin_open",
         "stop_signal", "stop_grace_period", "sysctls", "platform", "labels", "label_file", "annotations", "hostname", "domainname",
-        "networks", "network_mode", "dns", "dns_search", "extra_hosts", "depends_on", "restart", "deploy", "scale", "volumes_from",
+        "networks", "network_mode", "dns", "dns_search", "dns_opt", "extra_hosts", "depends_on", "restart", "deploy", "scale", "volumes_from",
         "ipc", "pid", "profiles", "extends", "container_name", "devices",
     ];
 
@@ -30,7 +30,7 @@ internal static class ServiceMapper
         {
             var key = e.Key.Value;
             if (Handled.Contains(key) || key.StartsWith("x-", StringComparison.Ordinal)) continue;
-            ctx.Unsupported(e.Key, $"'{key}' is not supported by gitops and is ignored", "compose.unsupported-field");
+            ctx.Unsupported(e.Key, $"'{key}' is not supported by gitops", "compose.unsupported-field", " and is ignored");
         }
         if (svc["container_name"] is { } containerName)
             ctx.Diagnostics.Warning(containerName, "container_name is ignored: gitops names containers after the application, service and replica", "compose.container-name");
@@ -43,6 +43,9 @@ internal static class ServiceMapper
         ctx.Sources.Field(null, "ipc", svc["ipc"]);
         ctx.Sources.Field(null, "volumesFrom", svc["volumes_from"]);
 
+        DnsValues.Nameservers(svc["dns"], ctx, "compose.dns");
+        DnsValues.Searches(svc["dns_search"], ctx, "compose.dns");
+        DnsValues.Options(svc["dns_opt"], ctx, "compose.dns");
         var templateLabels = Labels(svc, project, ctx);
         var template = new PodTemplate(
             templateLabels,
@@ -60,7 +63,8 @@ internal static class ServiceMapper
             r.Duration(svc["stop_grace_period"]) ?? SwarmDefaults.StopGracePeriod,
             [.. r.StringList(svc["volumes_from"]) ?? []],
             r.String(svc["ipc"]),
-            r.String(svc["pid"]));
+            r.String(svc["pid"]),
+            DnsOptions: [.. r.StringList(svc["dns_opt"]) ?? []]);
 
         // Whether the replicas can all publish them is checked on the finished model (Validation.ReplicaPortCheck).
         var ports = Ports(name, svc, project.Stack, ctx);

@@ -7,8 +7,10 @@ namespace GitOps.Reconciler.Kubernetes;
 
 /// <summary>
 /// One container of a pod template. Kubernetes' <c>command</c> replaces the image's ENTRYPOINT and <c>args</c>
-/// its CMD. Requests default to limits when only limits are given (as the API server does), so both
-/// spellings give the same spec.
+/// its CMD. The API server's defaults and checks apply: an image is required; requests default to limits when
+/// only limits are given, per resource; a hostPort of 0 is no host port, and on the host's network it defaults
+/// to the container port (and must equal it); an init container with <c>restartPolicy: Always</c> is a native
+/// sidecar, the only container that may set it; probes are for app containers and sidecars only.
 /// </summary>
 internal static class KubeContainerMapper
 {
@@ -16,57 +18,38 @@ internal static class KubeContainerMapper
     [
         "name", "image", "imagePullPolicy", "command", "args", "env", "envFrom", "workingDir", "ports", "volumeMounts",
         "livenessProbe", "readinessProbe", "startupProbe", "resources", "securityContext", "stdin", "tty",
-        "terminationMessagePath", "terminationMessagePolicy", "stdinOnce",
+        "terminationMessagePath", "terminationMessagePolicy", "stdinOnce", "restartPolicy",
     ];
 
-    public static Container Map(YMapping c, IReadOnlyDictionary<string, PodVolume> volumes, IReadOnlySet<string> claimTemplates, string? podUser, List<PortBinding> hostPorts, LoadContext ctx)
+    public static Container Map(YMapping c, PodScope pod, bool init, LoadContext ctx)
     {
         var r = ctx.Reader;
         foreach (var e in c.Entries)
-            if (!Handled.Contains(e.Key.Value)) ctx.Unsupported(e.Key, $"'{e.Key.Value}' is not supported by gitops and is ignored", "k8s.unsupported-field");
+            if (!Handled.Contains(e.Key.Value)) ctx.Unsupported(e.Key, $"'{e.Key.Value}' is not supported by gitops", "k8s.unsupported-field", " and is ignored");
 
         var name = r.String(c["name"]) ?? "";
         var image = r.String(c["image"]) ?? "";
-        var ports = new List<ContainerPort>();
-        foreach (var item in r.Sequence(c["ports"])?.Items ?? [])
-        {
-            if (r.Mapping(item) is not { } p) continue;
-            if (r.Int(p["containerPort"], 1, 65535) is not { } port) continue;
-            var protocol = (r.String(p["protocol"]) ?? "TCP").ToLowerInvariant();
-            ports.Add(new ContainerPort(port, protocol, r.String(p["name"])));
-            if (r.Int(p["hostPort"], 1, 65535) is { } hostPort)
-            {
-                if (ctx.Sources.Scope is { } service) ctx.Sources.Add(SourceMap.PublishedPort(service, hostPorts.Count), p["hostPort"]!);
-                hostPorts.Add(new PortBinding(port, hostPort, protocol, r.String(p["hostIP"]), PortMode.Host, r.String(p["name"]), null));
-            }
-        }
-
-        var env = new List<EnvVar>();
-        foreach (var item in r.Sequence(c["env"])?.Items ?? [])
-        {
-            if (r.Mapping(item) is not { } e || r.String(e["name"]) is not { } envName) continue;
-            if (r.Mapping(e["valueFrom"]) is { } from)
-                env.Add(new EnvVar(envName, null, ValueFrom(from, ctx)));
-            else
-                env.Add(new EnvVar(envName, r.String(e["value"]) ?? "", null));
-        }
-        var envFrom = new List<EnvFrom>();
-        foreach (var item in r.Sequence(c["envFrom"])?.Items ?? [])
-        {
-            if (r.Mapping(item) is not { } ef) continue;
-            var prefix = r.String(ef["prefix"]);
-            if (r.Mapping(ef["secretRef"]) is { } sr) envFrom.Add(new EnvFrom(EnvFromKind.Secret, r.String(sr["name"]) ?? "", prefix, r.Bool(sr["optional"]) ?? false));
-            else if (r.Mapping(ef["configMapRef"]) is { } cr) envFrom.Add(new EnvFrom(EnvFromKind.Config, r.String(cr["name"]) ?? "", prefix, r.Bool(cr["optional"]) ?? false));
-        }
+        if (image.Length == 0)
+            ctx.Diagnostics.Error(c["image"]?.Mark ?? c.Mark, NodePath.Key(c.Path, "image"), $"container '{name}' needs an image (the Kubernetes API requires one)", "k8s.image");
+        else if (image.Trim().Length != image.Length)
+            ctx.Diagnostics.Error(c["image"]!, "the image must not have leading or trailing whitespace", "k8s.image");
+        var sidecar = RestartPolicy(c, init, ctx);
+        var ports = Ports(c, pod, ctx);
+        var env = KubeEnvMapper.Env(c, name, pod.ContainerNames, ctx);
+        var envFrom = KubeEnvMapper.EnvFrom(c, ctx);
+        if (init && !sidecar)
+            foreach (var probe in (ReadOnlySpan<string>)["livenessProbe", "readinessProbe", "startupProbe", "lifecycle"])
+                if (c.Entry(probe) is { } entry)
+                    ctx.Diagnostics.Error(entry.Key, $"{probe} may not be set on an init container (only on one with restartPolicy: Always, a sidecar)", "k8s.init-container");
 
         var resources = Resources(r.Mapping(c["resources"]), ctx);
         var sc = r.Mapping(c["securityContext"]);
         var caps = r.Mapping(sc?["capabilities"]);
-        var user = User(sc, ctx) ?? podUser;
+        var user = User(sc, ctx) ?? pod.PodUser;
         foreach (var key in sc?.Keys ?? [])
             if (key is not ("privileged" or "readOnlyRootFilesystem" or "capabilities" or "runAsUser" or "runAsGroup" or "runAsNonRoot" or "allowPrivilegeEscalation"
                 or "seccompProfile" or "appArmorProfile" or "procMount"))
-                ctx.Unsupported(sc!.Entry(key)!.Key, $"securityContext.{key} is not supported by gitops and is ignored", "k8s.unsupported-field");
+                ctx.Unsupported(sc!.Entry(key)!.Key, $"securityContext.{key} is not supported by gitops", "k8s.unsupported-field", " and is ignored");
 
         return new Container(
             name,
@@ -80,7 +63,7 @@ internal static class KubeContainerMapper
             user,
             r.String(c["workingDir"]),
             [.. ports.OrderBy(p => p.Port).ThenBy(p => p.Protocol, StringComparer.Ordinal)],
-            [.. KubeMountMapper.Map(c, volumes, claimTemplates, ctx).OrderBy(m => m.Target, StringComparer.Ordinal)],
+            [.. KubeMountMapper.Map(c, pod.Volumes, pod.ClaimTemplates, ctx).OrderBy(m => m.Target, StringComparer.Ordinal)],
             ProbeMapper.Map(c["readinessProbe"], ports, ctx),
             ProbeMapper.Map(c["livenessProbe"], ports, ctx),
             ProbeMapper.Map(c["startupProbe"], ports, ctx),
@@ -98,7 +81,55 @@ internal static class KubeContainerMapper
             default,
             default,
             null,
-            null);
+            null,
+            sidecar);
+    }
+
+    /// <summary>
+    /// A container's restartPolicy (Kubernetes 1.29+): only "Always", and only on an init container, where it
+    /// makes the container a sidecar that starts in the init sequence and keeps running beside the app.
+    /// </summary>
+    private static bool RestartPolicy(YMapping c, bool init, LoadContext ctx)
+    {
+        if (c["restartPolicy"] is not YScalar { IsNull: false } policy) return false;
+        if (!init)
+        {
+            ctx.Diagnostics.Error(policy, "restartPolicy may only be set on init containers (restartPolicy: Always makes one a sidecar)", "k8s.restart-policy");
+            return false;
+        }
+        if (policy.Value == "Always") return true;
+        ctx.Diagnostics.Error(policy, $"an init container's restartPolicy must be 'Always', got \"{policy.Value}\"", "manifest.enum");
+        return false;
+    }
+
+    /// <summary>
+    /// Container ports; hostPort 0 means none. On the host's network the API server defaults hostPort to the
+    /// container port and rejects any other value (the process binds the host's port itself).
+    /// </summary>
+    private static List<ContainerPort> Ports(YMapping c, PodScope pod, LoadContext ctx)
+    {
+        var r = ctx.Reader;
+        var ports = new List<ContainerPort>();
+        foreach (var item in r.Sequence(c["ports"])?.Items ?? [])
+        {
+            if (r.Mapping(item) is not { } p) continue;
+            if (r.Int(p["containerPort"], 1, 65535) is not { } port) continue;
+            var protocol = (r.String(p["protocol"]) ?? "TCP").ToLowerInvariant();
+            ports.Add(new ContainerPort(port, protocol, r.String(p["name"])));
+            var hostPort = r.Int(p["hostPort"], 0, 65535) is { } hp and not 0 ? hp : (int?)null;
+            if (pod.HostNetwork)
+            {
+                if (hostPort is not null && hostPort != port)
+                    ctx.Diagnostics.Error(p["hostPort"]!, $"hostPort must equal containerPort ({port}) when hostNetwork is true", "k8s.host-port");
+                hostPort = port;
+            }
+            if (hostPort is { } published)
+            {
+                if (ctx.Sources.Scope is { } service) ctx.Sources.Add(SourceMap.PublishedPort(service, pod.HostPorts.Count), p["hostPort"] ?? p);
+                pod.HostPorts.Add(new PortBinding(port, published, protocol, r.String(p["hostIP"]), PortMode.Host, r.String(p["name"]), null));
+            }
+        }
+        return ports;
     }
 
     /// <summary><c>runAsUser</c>/<c>runAsGroup</c> as Docker's "uid[:gid]".</summary>
@@ -111,28 +142,15 @@ internal static class KubeContainerMapper
         return gid is null ? YScalar.Invariant(uid!.Value) : YScalar.Invariant(uid ?? 0) + ":" + YScalar.Invariant(gid.Value);
     }
 
-    private static EnvValueSource? ValueFrom(YMapping from, LoadContext ctx)
-    {
-        var r = ctx.Reader;
-        if (r.Mapping(from["secretKeyRef"]) is { } s)
-            return new EnvValueSource(EnvSourceKind.SecretKey, r.String(s["name"]) ?? "", r.String(s["key"]), r.Bool(s["optional"]) ?? false);
-        if (r.Mapping(from["configMapKeyRef"]) is { } c)
-            return new EnvValueSource(EnvSourceKind.ConfigKey, r.String(c["name"]) ?? "", r.String(c["key"]), r.Bool(c["optional"]) ?? false);
-        if (r.Mapping(from["fieldRef"]) is { } f)
-            return new EnvValueSource(EnvSourceKind.Field, r.String(f["fieldPath"]) ?? "", null, false);
-        if (r.Mapping(from["resourceFieldRef"]) is { } rf)
-            return new EnvValueSource(EnvSourceKind.ResourceField, r.String(rf["resource"]) ?? "", r.String(rf["containerName"]), false);
-        ctx.Diagnostics.Error(from, "valueFrom needs one of secretKeyRef, configMapKeyRef, fieldRef, resourceFieldRef", "k8s.env");
-        return null;
-    }
-
     private static Model.Resources Resources(YMapping? res, LoadContext ctx)
     {
         var limits = ctx.Reader.Mapping(res?["limits"]);
         var requests = ctx.Reader.Mapping(res?["requests"]);
         var cpuLimit = Cpu(limits?["cpu"], ctx);
         var memLimit = Memory(limits?["memory"], ctx);
-        return new Model.Resources(cpuLimit, memLimit, Cpu(requests?["cpu"], ctx) ?? cpuLimit, Memory(requests?["memory"], ctx) ?? memLimit, null, null);
+        var storageLimit = Memory(limits?["ephemeral-storage"], ctx);
+        return new Model.Resources(cpuLimit, memLimit, Cpu(requests?["cpu"], ctx) ?? cpuLimit, Memory(requests?["memory"], ctx) ?? memLimit, null, null,
+            storageLimit, Memory(requests?["ephemeral-storage"], ctx) ?? storageLimit);
     }
 
     private static long? Cpu(YNode? node, LoadContext ctx)
@@ -151,15 +169,19 @@ internal static class KubeContainerMapper
         return null;
     }
 
-    /// <summary>Kubernetes' default: Always for ":latest" or an untagged image, otherwise IfNotPresent.</summary>
+    /// <summary>Kubernetes' default (SetDefaults_Container): Always for ":latest" or an image with neither tag nor digest, otherwise IfNotPresent.</summary>
     private static Model.PullPolicy PullPolicy(YNode? node, string image, LoadContext ctx)
     {
         switch ((node as YScalar)?.Value)
         {
             case null:
-                var lastSlash = image.LastIndexOf('/');
-                var tagPart = image[(lastSlash + 1)..];
-                var latest = !image.Contains('@', StringComparison.Ordinal) && (!tagPart.Contains(':', StringComparison.Ordinal) || tagPart.EndsWith(":latest", StringComparison.Ordinal));
+                // ParseImageName: the tag is "latest" when written so, or when neither a tag nor a digest is given.
+                var at = image.IndexOf('@', StringComparison.Ordinal);
+                var name = at < 0 ? image : image[..at];
+                var lastPart = name[(name.LastIndexOf('/') + 1)..];
+                var colon = lastPart.LastIndexOf(':');
+                var tag = colon < 0 ? null : lastPart[(colon + 1)..];
+                var latest = tag == "latest" || (tag is null && at < 0);
                 return latest ? Model.PullPolicy.Always : Model.PullPolicy.Missing;
             case "Always": return Model.PullPolicy.Always;
             case "IfNotPresent": return Model.PullPolicy.Missing;

@@ -7,8 +7,9 @@ namespace GitOps.Reconciler.Kubernetes;
 
 /// <summary>
 /// Loads Kubernetes-style objects: each is validated against its kind's schema, then mapped (workloads first,
-/// so Services can find their backends). Kinds without a schema are reported and kept as unsupported
-/// resources; the same object declared twice (apiVersion, kind, namespace and name) is an error.
+/// so Services can find their backends). A Namespace is accepted: it scopes the names of the objects in it.
+/// Kinds without a schema are reported (file:line) and kept as unsupported resources (errors under --strict);
+/// the same object declared twice (apiVersion, kind, namespace and name) is an error.
 /// </summary>
 internal static class KubeLoader
 {
@@ -65,6 +66,9 @@ internal static class KubeLoader
                 case "Service":
                     if (RouteMapper.Map(obj, app.Services, ctx) is { } route) app.Add(route, at);
                     break;
+                case "Namespace":
+                    // A namespace only scopes names: objects in it are NAME.NAMESPACE in the application (KubeNames).
+                    break;
             }
         }
     }
@@ -77,11 +81,11 @@ internal static class KubeLoader
         if (supportedVersion is not null)
         {
             var version = supportedVersion[..^(obj.Kind.Length + 1)];
-            ctx.Unsupported(at, $"{obj.Kind} '{obj.Name}' uses apiVersion {obj.ApiVersion}, which gitops does not support (use {version}); it is not applied", "k8s.unsupported-version");
+            ctx.Unsupported(at, $"{obj.Kind} '{obj.Name}' uses apiVersion {obj.ApiVersion}, which gitops does not support (use {version})", "k8s.unsupported-version", "; it is not applied");
         }
         else
         {
-            ctx.Unsupported(at, $"kind {obj.Kind} ({obj.ApiVersion}) is not supported by gitops: '{obj.Name}' is not applied", "k8s.unsupported-kind");
+            ctx.Unsupported(at, $"kind {obj.Kind} ({obj.ApiVersion}) is not supported by gitops", "k8s.unsupported-kind", $": '{obj.Name}' is not applied");
         }
     }
 }

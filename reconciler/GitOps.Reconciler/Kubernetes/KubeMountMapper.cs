@@ -8,7 +8,8 @@ namespace GitOps.Reconciler.Kubernetes;
 /// <summary>
 /// A container's volumeMounts, resolved through the pod's volumes: persistentVolumeClaim, secret, configMap,
 /// emptyDir (scratch space shared by the pod's containers; medium Memory is a tmpfs), hostPath, and a
-/// StatefulSet's claim templates. Other volume types are kept as Unsupported mounts and reported.
+/// StatefulSet's claim templates. Other volume types are kept as Unsupported mounts and reported. A volume
+/// with nothing but a name is an emptyDir, as the API server defaults it.
 /// </summary>
 internal static class KubeMountMapper
 {
@@ -101,6 +102,13 @@ internal static class KubeMountMapper
             if (r.Mapping(item) is not { } v) continue;
             var name = r.String(v["name"]) ?? "";
             var sources = v.Entries.Where(e => e.Key.Value != "name" && e.Value is YMapping).ToList();
+            if (sources.Count == 0 && v.Entries.All(e => e.Key.Value == "name" || e.Value is YScalar { IsNull: true }))
+            {
+                // SetDefaults_Volume: a volume that names no source is an emptyDir.
+                if (!result.TryAdd(name, new PodVolume(name, "emptyDir", YTree.EmptyMapping(v.Mark, NodePath.Key(v.Path, "emptyDir")), v)))
+                    ctx.Diagnostics.Error(v["name"] ?? v, $"duplicate volume name '{name}'", "k8s.volume");
+                continue;
+            }
             if (sources.Count != 1)
             {
                 ctx.Diagnostics.Error(v, $"volume '{name}' must have exactly one source (persistentVolumeClaim, secret, configMap, emptyDir, hostPath...)", "k8s.volume");
@@ -108,7 +116,7 @@ internal static class KubeMountMapper
             }
             var kind = sources[0].Key.Value;
             if (kind is not ("persistentVolumeClaim" or "secret" or "configMap" or "emptyDir" or "hostPath"))
-                ctx.Unsupported(sources[0].Key, $"volume '{name}' of type {kind} is not supported by gitops (persistentVolumeClaim, secret, configMap, emptyDir, hostPath); containers mounting it cannot start", "k8s.unsupported-volume");
+                ctx.Unsupported(sources[0].Key, $"volume '{name}' of type {kind} is not supported by gitops (persistentVolumeClaim, secret, configMap, emptyDir, hostPath)", "k8s.unsupported-volume", "; containers mounting it cannot start");
             if (!result.TryAdd(name, new PodVolume(name, kind, (YMapping)sources[0].Value, v)))
                 ctx.Diagnostics.Error(v["name"] ?? v, $"duplicate volume name '{name}'", "k8s.volume");
         }

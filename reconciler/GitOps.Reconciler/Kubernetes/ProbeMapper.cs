@@ -5,8 +5,10 @@ using GitOps.Reconciler.Yaml;
 namespace GitOps.Reconciler.Kubernetes;
 
 /// <summary>
-/// Kubernetes probes (exec, httpGet, tcpSocket, grpc) with the API's defaults: no initial delay, every 10 s,
-/// 1 s timeout, 1 success, 3 failures. A port given by name is resolved against the container's ports.
+/// Kubernetes probes (exec, httpGet, tcpSocket, grpc) with the API's defaults (SetDefaults_Probe,
+/// SetDefaults_HTTPGetAction): no initial delay, every 10 s, 1 s timeout, 1 success, 3 failures — a 0 in any
+/// of those four is "not set" too — and an HTTP GET of "/" over HTTP. A port given by name is resolved against
+/// the container's ports.
 /// </summary>
 internal static class ProbeMapper
 {
@@ -24,7 +26,9 @@ internal static class ProbeMapper
             var headers = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var h in r.Sequence(http["httpHeaders"])?.Items ?? [])
                 if (r.Mapping(h) is { } hm && r.String(hm["name"]) is { } hn) headers[hn] = r.String(hm["value"]) ?? "";
-            action = new ProbeAction(ProbeKind.Http, default, r.String(http["path"]) ?? "/", port, name, (r.String(http["scheme"]) ?? "HTTP").ToUpperInvariant(), r.String(http["host"]), new ValueMap<string>(headers), null);
+            var path = r.String(http["path"]) is { Length: > 0 } p1 ? p1 : "/";
+            var scheme = r.String(http["scheme"]) is { Length: > 0 } s1 ? s1.ToUpperInvariant() : "HTTP";
+            action = new ProbeAction(ProbeKind.Http, default, path, port, name, scheme, r.String(http["host"]), new ValueMap<string>(headers), null);
         }
         else if (r.Mapping(p["tcpSocket"]) is { } tcp)
         {
@@ -41,13 +45,16 @@ internal static class ProbeMapper
         return new Probe(
             action,
             r.Seconds(p["initialDelaySeconds"]) ?? TimeSpan.Zero,
-            r.Seconds(p["periodSeconds"], 1) ?? TimeSpan.FromSeconds(10),
-            r.Seconds(p["timeoutSeconds"], 1) ?? TimeSpan.FromSeconds(1),
-            r.Int(p["successThreshold"], 1) ?? 1,
-            r.Int(p["failureThreshold"], 1) ?? 3,
+            TimeSpan.FromSeconds(Unset0(p["periodSeconds"], ctx) ?? 10),
+            TimeSpan.FromSeconds(Unset0(p["timeoutSeconds"], ctx) ?? 1),
+            Unset0(p["successThreshold"], ctx) ?? 1,
+            Unset0(p["failureThreshold"], ctx) ?? 3,
             TimeSpan.Zero,
             TimeSpan.Zero);
     }
+
+    /// <summary>A count where 0, as null, means "the default".</summary>
+    private static int? Unset0(YNode? node, LoadContext ctx) => ctx.Reader.Int(node, 0) is { } n and not 0 ? n : null;
 
     private static (int? Port, string? Name) Port(YNode? node, IReadOnlyList<ContainerPort> ports, LoadContext ctx)
     {

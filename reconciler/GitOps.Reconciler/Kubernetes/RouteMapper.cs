@@ -7,7 +7,8 @@ namespace GitOps.Reconciler.Kubernetes;
 /// <summary>
 /// A Kubernetes Service as a route in front of the services its selector matches. ClusterIP (default),
 /// NodePort, LoadBalancer (published like NodePort: there is no cloud load balancer here) and headless
-/// (<c>clusterIP: None</c>); a targetPort given by name is resolved in each backend's container ports.
+/// (<c>clusterIP: None</c>); a targetPort given by name is resolved in each backend's container ports. The API
+/// server's defaults apply: type ClusterIP, protocol TCP, targetPort = port when 0 or empty, nodePort 0 = none.
 /// </summary>
 internal static class RouteMapper
 {
@@ -22,7 +23,7 @@ internal static class RouteMapper
             case "ClusterIP": type = RouteType.ClusterIp; break;
             case "NodePort" or "LoadBalancer": type = RouteType.NodePort; break;
             case "ExternalName":
-                ctx.Unsupported(spec["type"]!, $"Service '{obj.Name}' of type ExternalName is not supported by gitops (no route is created)");
+                ctx.Unsupported(spec["type"]!, $"Service '{obj.Name}' of type ExternalName is not supported by gitops", outcome: "; no route is created");
                 return null;
             default:
                 ctx.Diagnostics.Error(spec["type"]!, $"expected one of 'ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName', got \"{requested}\"", "manifest.enum");
@@ -36,7 +37,7 @@ internal static class RouteMapper
 
         var selector = r.StringMap(spec["selector"]) ?? [];
         if (selector.Count == 0)
-            ctx.Unsupported(spec["selector"] ?? spec, $"Service '{obj.Name}' has no selector; Services with manually managed endpoints are not supported by gitops");
+            ctx.Unsupported(spec["selector"] ?? spec, $"Service '{obj.Name}' has no selector; Services with manually managed endpoints are not supported by gitops", outcome: " (it gets no backends)");
         var matcher = LabelSelector.FromMap(selector);
         var backends = selector.Count == 0 ? [] : services.Values.Where(s => s.Format == SourceFormat.Kubernetes && matcher.Matches(s.Template.Labels)).Select(s => s.Name).Order(StringComparer.Ordinal).ToList();
         if (selector.Count > 0 && backends.Count == 0)
@@ -50,21 +51,26 @@ internal static class RouteMapper
             if (r.Int(p["port"], 1, 65535) is not { } port) continue;
             var protocol = (r.String(p["protocol"]) ?? "TCP").ToLowerInvariant();
             var targetNode = p["targetPort"] as YScalar;
-            var target = targetNode is null || targetNode.IsNull ? YScalar.Invariant(port) : targetNode.Value;
-            var nodePort = r.Int(p["nodePort"], 1, 65535);
+            // SetDefaults_Service: a targetPort of 0 or "" is the port itself; a nodePort of 0 is "not set" (one is allocated).
+            var target = targetNode is null || targetNode.IsNull || targetNode.Value is "" or "0" ? YScalar.Invariant(port) : targetNode.Value;
+            var nodePort = r.Int(p["nodePort"], 0, 65535) is { } np and not 0 ? np : (int?)null;
             if (nodePort is not null && type != RouteType.NodePort)
                 ctx.Diagnostics.Error(p["nodePort"]!, $"nodePort needs type NodePort or LoadBalancer, not {requested}", "k8s.service");
             var resolved = new Dictionary<string, int>(StringComparer.Ordinal);
             var isNumber = int.TryParse(target, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var targetNumber);
+            var unresolved = new List<string>();
             foreach (var backend in backends)
             {
                 if (isNumber) { resolved[backend] = targetNumber; continue; }
                 var named = services[backend].Template.Containers.SelectMany(c => c.Ports).FirstOrDefault(cp => cp.Name == target && cp.Protocol == protocol);
                 if (named is not null) resolved[backend] = named.Port;
-                else ctx.Diagnostics.Warning(targetNode!, $"targetPort '{target}' names no {protocol} port of '{backend}'; it gets no traffic on this port", "k8s.named-port");
+                else unresolved.Add(backend);
             }
             if (!isNumber && backends.Count > 0 && resolved.Count == 0)
                 ctx.Diagnostics.Error(targetNode!, $"targetPort '{target}' does not name a {protocol} container port of any selected workload ({string.Join(", ", backends)})", "k8s.named-port");
+            else
+                foreach (var backend in unresolved)
+                    ctx.Diagnostics.Warning(targetNode!, $"targetPort '{target}' names no {protocol} port of '{backend}'; it gets no traffic on this port", "k8s.named-port");
             ctx.Sources.Add(SourceMap.RoutePort(obj.ModelName, ports.Count), p["nodePort"] ?? p);
             ports.Add(new RoutePort(r.String(p["name"]), port, protocol, target, type == RouteType.NodePort ? nodePort : null, new ValueMap<int>(resolved)));
         }

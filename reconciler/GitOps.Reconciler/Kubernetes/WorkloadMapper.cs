@@ -59,6 +59,11 @@ internal static class WorkloadMapper
             mapped = PodTemplateMapper.Map(templateMeta, podSpec, claimTemplates.Select(c => c.Name).ToHashSet(StringComparer.Ordinal), ctx);
         if (obj.Kind == "Job") return JobMapper.Job(obj, spec, podSpec, mapped, labels, ctx);
         CheckSelector(obj, spec, mapped.Template.Labels, ctx);
+        // The API accepts only restartPolicy Always in the pods of these controllers (ValidatePodTemplateSpecForReplicaSet, ...ForStatefulSet).
+        if (obj.Kind is "Deployment" or "ReplicaSet" or "ReplicationController" or "StatefulSet" && r.String(podSpec["restartPolicy"]) is { } podRestart and not "Always")
+            ctx.Diagnostics.Error(podSpec["restartPolicy"]!, $"the pods of a {obj.Kind} must have restartPolicy Always, not \"{podRestart}\" (run-to-completion work is a Job)", "k8s.restart-policy");
+        // SetDefaults_ReplicationController: an RC without labels of its own takes its template's.
+        if (obj.Kind == "ReplicationController" && labels.IsEmpty) labels = mapped.Template.Labels;
 
         var replication = Replication.Replicated(r.Int(spec["replicas"], 0) ?? 1);
         var minReady = r.Seconds(spec["minReadySeconds"]) ?? TimeSpan.Zero;

@@ -31,16 +31,20 @@ internal sealed class LoadContext
     /// <summary>Where relative bind sources resolve: the directory of the first path loaded (as the reconciler compiles them).</summary>
     public string? AppDirectory { get; set; }
 
-    /// <summary>Something valid that gitops cannot run: a warning, or an error under <see cref="LoadOptions.Strict"/>.</summary>
-    public void Unsupported(YNode node, string message, string code = "unsupported")
+    /// <summary>
+    /// Something valid that gitops cannot run: a warning that says what happens instead (<paramref name="outcome"/>,
+    /// appended as written: " and is ignored", "; it is not applied"), or under <see cref="LoadOptions.Strict"/> an
+    /// error without it, since nothing is ignored or left out then: the revision is rejected.
+    /// </summary>
+    public void Unsupported(YNode node, string message, string code = "unsupported", string? outcome = null)
     {
         if (Options.Strict) Diagnostics.Error(node, message, code);
-        else Diagnostics.Warning(node, message, code);
+        else Diagnostics.Warning(node, message + outcome, code);
     }
 
-    public void Unsupported(SourceMark mark, string path, string message, string code = "unsupported")
+    public void Unsupported(SourceMark mark, string path, string message, string code = "unsupported", string? outcome = null)
     {
         if (Options.Strict) Diagnostics.Error(mark, path, message, code);
-        else Diagnostics.Warning(mark, path, message, code);
+        else Diagnostics.Warning(mark, path, message + outcome, code);
     }
 }

@@ -4,7 +4,8 @@ namespace GitOps.Reconciler.Model;
 /// One container of a replica. <see cref="Entrypoint"/>/<see cref="Command"/> are null when the image's own
 /// ENTRYPOINT/CMD apply. Environment is sorted by name for Compose (a mapping) and kept in written order for
 /// Kubernetes (where later entries may refer to earlier ones). Mounts are sorted by target path, which also
-/// puts a parent directory's mount before the mounts inside it.
+/// puts a parent directory's mount before the mounts inside it. <see cref="Sidecar"/> marks a Kubernetes init
+/// container with <c>restartPolicy: Always</c> (a native sidecar): it starts in the init sequence and keeps running.
 /// </summary>
 internal sealed record Container(
     string Name,
@@ -31,4 +32,5 @@ internal sealed record Container(
     ValueMap<string> Sysctls,
     ValueMap<Ulimit> Ulimits,
     Logging? Logging,
-    string? Platform);
+    string? Platform,
+    bool Sidecar = false);

@@ -10,6 +10,23 @@ namespace GitOps.Reconciler.Policy;
 /// </summary>
 internal static class ResourceTotals
 {
+    /// <summary>
+    /// A pod's effective amount as Kubernetes computes it with native sidecars (KEP-753, "Resource sharing within
+    /// containers"): the app containers plus every sidecar, or, if more, the peak of the start sequence, where an
+    /// init container runs beside the sidecars declared before it.
+    /// </summary>
+    public static long PerReplica(PodTemplate t, Func<Container, long?> limit)
+    {
+        long sidecars = 0, peak = 0;
+        foreach (var c in t.InitContainers)
+        {
+            var amount = limit(c) ?? 0;
+            peak = Math.Max(peak, sidecars + amount);
+            if (c.Sidecar) sidecars += amount;
+        }
+        return Math.Max(t.Containers.Sum(c => limit(c) ?? 0) + sidecars, peak);
+    }
+
     public static void Check(IEnumerable<Service> services, SecurityPolicy policy, LoadContext ctx)
     {
         if (policy.MaxCpuNano is { } cpu) Total(services, policy, ctx, "cpu", cpu, c => c.Resources.CpuLimit, PolicyText.Cpus);
@@ -30,10 +47,8 @@ internal static class ResourceTotals
                 PolicyChecker.Error(ctx, policy, at.Of(c.Name, "resources." + resource),
                     $"container {c.Name} of {s.Name} declares no {resource} limit; one is required because the application may claim {format(allowance)} of {resource} in total", "resources");
             }
-            var sum = s.Template.Containers.Sum(c => limit(c) ?? 0);
-            var init = s.Template.InitContainers.Select(c => limit(c) ?? 0).DefaultIfEmpty(0).Max();
             var replicas = s.Replication.Mode == ReplicationMode.Global ? 1 : s.Replication.Replicas;
-            parts.Add((s, replicas, Math.Max(sum, init)));
+            parts.Add((s, replicas, PerReplica(s.Template, limit)));
         }
         if (!complete) return;
         var total = parts.Sum(p => p.Replicas * p.PerReplica);

@@ -158,7 +158,7 @@ internal static class Compiler
         s.Format == SourceFormat.Kubernetes ? Kubernetes.KubeNames.Qualify(name, Namespace(s)) : name;
 
     /// <summary>A Kubernetes workload's namespace: model names are NAME.NAMESPACE outside the default one.</summary>
-    static string Namespace(Service s)
+    internal static string Namespace(Service s)
     {
         var dot = s.Name.IndexOf('.', StringComparison.Ordinal);
         return dot < 0 ? Kubernetes.KubeNames.DefaultNamespace : s.Name[(dot + 1)..];
@@ -177,123 +177,122 @@ internal static class Compiler
             : null;
 
     /// <summary>The engine requests for replica <paramref name="ordinal"/>: the first container owns the network namespace, sidecars join it.</summary>
-    public static IReadOnlyList<CreateRequest> Replica(DesiredApp app, DesiredService svc, int ordinal)
+    public static IReadOnlyList<CreateRequest> Replica(DesiredApp app, DesiredService svc, int ordinal) =>
+        [.. svc.Spec.Template.Containers.Select((c, i) => Request(app, svc, ordinal, c, i == 0 ? null : ManagedLabels.AppContainer))];
+
+    /// <summary>
+    /// The engine requests for replica <paramref name="ordinal"/>'s init containers, in order: they join the first
+    /// container's network namespace; a native sidecar (restartPolicy Always) is restarted whenever it exits,
+    /// a plain init container runs once (its failure fails the replica's start).
+    /// </summary>
+    public static IReadOnlyList<CreateRequest> InitContainers(DesiredApp app, DesiredService svc, int ordinal) =>
+        [.. svc.Spec.Template.InitContainers.Select(c => Request(app, svc, ordinal, c, c.Sidecar ? ManagedLabels.SidecarContainer : ManagedLabels.InitContainer))];
+
+    /// <param name="role">Null for the replica's first container; otherwise what the container is in the pod (<see cref="ManagedLabels.Role"/>).</param>
+    static CreateRequest Request(DesiredApp app, DesiredService svc, int ordinal, Model.Container c, string? role)
     {
         var s = svc.Spec;
         var t = s.Template;
         var main = svc.ReplicaName(app.Project, ordinal);
-        var result = new List<CreateRequest>();
         var networkNames = app.Networks.ToDictionary(n => n.Key, n => n.EngineName, StringComparer.Ordinal);
-        for (var i = 0; i < t.Containers.Count; i++)
+        var i = role is null ? 0 : 1;
+        var labels = new Dictionary<string, string>(t.Labels, StringComparer.Ordinal)
         {
-            var c = t.Containers[i];
-            var labels = new Dictionary<string, string>(t.Labels, StringComparer.Ordinal)
-            {
-                [ManagedLabels.App] = app.App,
-                [ManagedLabels.Service] = s.Name,
-                [ManagedLabels.Revision] = app.Revision,
-                [ManagedLabels.SpecHash] = svc.Hash,
-                [ManagedLabels.Replica] = ordinal.ToString(CultureInfo.InvariantCulture),
-                [ManagedLabels.ComposeProject] = app.Project,
-                [ManagedLabels.ComposeService] = s.Name,
-                [ManagedLabels.ComposeNumber] = ordinal.ToString(CultureInfo.InvariantCulture),
-            };
-            if (i > 0) labels[ManagedLabels.Part] = c.Name;
-            var req = new CreateRequest
-            {
-                Image = c.Image,
-                Name = i == 0 ? main : $"{main}-{c.Name}",
-                Entrypoint = c.Entrypoint?.ToList(),
-                Cmd = c.Command?.ToList(),
-                Env = Env(c, main, Namespace(s)),
-                WorkingDir = c.WorkingDir,
-                User = c.User,
-                // A pod's hostname is its name in Kubernetes (what StatefulSet members rely on); Compose keeps Docker's short ID.
-                Hostname = i == 0 ? t.Hostname ?? (s.Format == SourceFormat.Kubernetes ? main : null) : null,
-                Domainname = i == 0 ? t.Domainname : null,
-                Tty = c.Tty,
-                OpenStdin = c.StdinOpen,
-                Labels = labels,
-                StopSignal = c.StopSignal,
-                StopTimeout = (int)Math.Ceiling(t.StopGracePeriod.TotalSeconds),
-                Healthcheck = Health(c.Health),
-                ExposedPorts = c.Ports.Select(p => $"{p.Port}/{p.Protocol.ToLowerInvariant()}").ToList(),
-            };
-            var h = req.HostConfig;
-            h.RestartPolicy = Restart(t.Restart);
-            h.Init = c.Init;
-            h.Memory = c.Resources.MemoryLimit ?? 0;
-            h.NanoCpus = c.Resources.CpuLimit ?? 0;
-            h.PidsLimit = c.Resources.PidsLimit ?? 0;
-            h.ReadonlyRootfs = c.Security.ReadOnlyRootFilesystem;
-            h.CapAdd = c.Security.CapAdd.ToList();
-            h.CapDrop = c.Security.CapDrop.ToList();
-            // What the policy let through takes effect: nothing a manifest asks for is dropped on the way to the engine.
-            h.Privileged = c.Security.Privileged;
-            h.SecurityOpt = c.Security.SecurityOpt.ToList();
-            h.Devices = c.Security.Devices.Select(d => new DeviceMapping { PathOnHost = d.HostPath, PathInContainer = d.ContainerPath, CgroupPermissions = d.Permissions }).ToList();
-            h.PidMode = Namespace(app, t.Pid);
-            h.IpcMode = i > 0 && t.Ipc != "host" ? "" : Namespace(app, t.Ipc);
-            Mounts(app, svc, ordinal, main, c, req);
-            EnvFromObjects(app, s, c, req);
-            if (i > 0)
-                h.NetworkMode = "container:" + main;
-            else
-            {
-                switch (t.NetworkMode.Kind)
-                {
-                    case NetworkModeKind.Host: h.NetworkMode = "host"; break;
-                    case NetworkModeKind.None: h.NetworkMode = "none"; break;
-                    case NetworkModeKind.Container: h.NetworkMode = "container:" + t.NetworkMode.Target; break;
-                    case NetworkModeKind.Service: h.NetworkMode = $"container:{app.Project}-{t.NetworkMode.Target}-1"; break;
-                    default:
-                        var attachments = t.Networks.OrderByDescending(n => n.Priority).ThenBy(n => n.Network, StringComparer.Ordinal).ToList();
-                        foreach (var a in attachments)
-                            req.Networks[networkNames.GetValueOrDefault(a.Network) ?? $"{app.Project}_{a.Network}"] =
-                                new EndpointRequest { Aliases = a.Aliases.ToList(), IPv4Address = a.Ipv4Address };
-                        h.NetworkMode = req.Networks.Keys.FirstOrDefault() ?? "bridge";
-                        break;
-                }
-                // Ports not behind a router are bound by the replica itself; a range gives each replica its own port.
-                foreach (var p in Publishing.Direct(s))
-                {
-                    var key = $"{p.Target}/{p.Protocol.ToLowerInvariant()}";
-                    if (!h.PortBindings.TryGetValue(key, out var list)) h.PortBindings[key] = list = [];
-                    var hostPort = Publishing.HostPort(p, ordinal - svc.FirstOrdinal);
-                    list.Add(new PortBindingRequest { HostIp = p.HostIp ?? "", HostPort = hostPort?.ToString(CultureInfo.InvariantCulture) ?? "" });
-                }
-            }
-            result.Add(req);
+            [ManagedLabels.App] = app.App,
+            [ManagedLabels.Service] = s.Name,
+            [ManagedLabels.Revision] = app.Revision,
+            [ManagedLabels.SpecHash] = svc.Hash,
+            [ManagedLabels.Replica] = ordinal.ToString(CultureInfo.InvariantCulture),
+            [ManagedLabels.ComposeProject] = app.Project,
+            [ManagedLabels.ComposeService] = s.Name,
+            [ManagedLabels.ComposeNumber] = ordinal.ToString(CultureInfo.InvariantCulture),
+        };
+        if (i > 0) labels[ManagedLabels.Part] = c.Name;
+        if (role is not null && role != ManagedLabels.AppContainer) labels[ManagedLabels.Role] = role;
+        var req = new CreateRequest
+        {
+            Image = c.Image,
+            Name = i == 0 ? main : $"{main}-{c.Name}",
+            Entrypoint = c.Entrypoint?.ToList(),
+            Cmd = c.Command?.ToList(),
+            Env = [.. c.Env.Where(e => e.Value is not null).Select(e => $"{e.Name}={e.Value}")],
+            WorkingDir = c.WorkingDir,
+            User = c.User,
+            // A pod's hostname is its name in Kubernetes (what StatefulSet members rely on); Compose keeps Docker's short ID.
+            Hostname = i == 0 ? t.Hostname ?? (s.Format == SourceFormat.Kubernetes ? main : null) : null,
+            Domainname = i == 0 ? t.Domainname : null,
+            Tty = c.Tty,
+            OpenStdin = c.StdinOpen,
+            Labels = labels,
+            StopSignal = c.StopSignal,
+            StopTimeout = (int)Math.Ceiling(t.StopGracePeriod.TotalSeconds),
+            Healthcheck = Health(c.Health),
+            ExposedPorts = c.Ports.Select(p => $"{p.Port}/{p.Protocol.ToLowerInvariant()}").ToList(),
+        };
+        var h = req.HostConfig;
+        h.RestartPolicy = role switch
+        {
+            ManagedLabels.SidecarContainer => new EngineRestart("always"), // Kubernetes restarts a sidecar whatever the pod's policy
+            ManagedLabels.InitContainer => EngineRestart.No, // the start sequence decides what a failed init container means
+            _ => Restart(t.Restart),
+        };
+        if (role == ManagedLabels.SidecarContainer && c.Health is null && Health(c.Startup) is { } startup) req.Healthcheck = startup;
+        h.Init = c.Init;
+        h.Memory = c.Resources.MemoryLimit ?? 0;
+        h.NanoCpus = c.Resources.CpuLimit ?? 0;
+        h.PidsLimit = c.Resources.PidsLimit ?? 0;
+        h.ReadonlyRootfs = c.Security.ReadOnlyRootFilesystem;
+        h.CapAdd = c.Security.CapAdd.ToList();
+        h.CapDrop = c.Security.CapDrop.ToList();
+        // What the policy let through takes effect: nothing a manifest asks for is dropped on the way to the engine.
+        h.Privileged = c.Security.Privileged;
+        h.SecurityOpt = c.Security.SecurityOpt.ToList();
+        h.Devices = c.Security.Devices.Select(d => new DeviceMapping { PathOnHost = d.HostPath, PathInContainer = d.ContainerPath, CgroupPermissions = d.Permissions }).ToList();
+        h.PidMode = Namespace(app, t.Pid);
+        h.IpcMode = i > 0 && t.Ipc != "host" ? "" : Namespace(app, t.Ipc);
+        if (i == 0) (h.Dns, h.DnsSearch, h.DnsOptions) = Kubernetes.PodDns.Of(s, Namespace(s)); // the pod's other containers share its resolv.conf
+        Mounts(app, svc, ordinal, main, c, req);
+        EnvFromObjects(app, s, c, req);
+        if (s.Format == SourceFormat.Kubernetes)
+        {
+            var env = Kubernetes.EnvExpansion.Compile(c, new Kubernetes.EnvExpansion.Pod(main, Namespace(s), t));
+            (req.Env, req.Entrypoint, req.Cmd, req.KubeEnv) = (env.Env, env.Entrypoint, env.Cmd, env.KubeEnv);
         }
-        return result;
+        if (i > 0)
+            h.NetworkMode = "container:" + main;
+        else
+        {
+            switch (t.NetworkMode.Kind)
+            {
+                case NetworkModeKind.Host: h.NetworkMode = "host"; break;
+                case NetworkModeKind.None: h.NetworkMode = "none"; break;
+                case NetworkModeKind.Container: h.NetworkMode = "container:" + t.NetworkMode.Target; break;
+                case NetworkModeKind.Service: h.NetworkMode = $"container:{app.Project}-{t.NetworkMode.Target}-1"; break;
+                default:
+                    var attachments = t.Networks.OrderByDescending(n => n.Priority).ThenBy(n => n.Network, StringComparer.Ordinal).ToList();
+                    foreach (var a in attachments)
+                        req.Networks[networkNames.GetValueOrDefault(a.Network) ?? $"{app.Project}_{a.Network}"] =
+                            new EndpointRequest { Aliases = a.Aliases.ToList(), IPv4Address = a.Ipv4Address };
+                    h.NetworkMode = req.Networks.Keys.FirstOrDefault() ?? "bridge";
+                    break;
+            }
+            // Ports not behind a router are bound by the replica itself; a range gives each replica its own port.
+            foreach (var p in Publishing.Direct(s))
+            {
+                var key = $"{p.Target}/{p.Protocol.ToLowerInvariant()}";
+                if (!h.PortBindings.TryGetValue(key, out var list)) h.PortBindings[key] = list = [];
+                var hostPort = Publishing.HostPort(p, ordinal - svc.FirstOrdinal);
+                list.Add(new PortBindingRequest { HostIp = p.HostIp ?? "", HostPort = hostPort?.ToString(CultureInfo.InvariantCulture) ?? "" });
+            }
+        }
+        return req;
     }
 
     /// <summary>
-    /// Literal variables, and the replica's own fields Kubernetes offers through fieldRef. Secret and config
-    /// values are never put here: they go to the engine as references it resolves at start (<see cref="EnvFromObjects"/>),
-    /// so no value shows in inspect output or state files.
+    /// Secret and config values are never put in a request: they go to the engine as references it resolves at
+    /// start, so no value shows in inspect output or state files. (A Kubernetes container's literal and field
+    /// variables are compiled by <see cref="Kubernetes.EnvExpansion"/>, which numbers these references in order.)
     /// </summary>
-    static List<string> Env(Model.Container c, string replica, string ns)
-    {
-        var env = new List<string>();
-        foreach (var e in c.Env)
-        {
-            if (e.Value is not null) env.Add($"{e.Name}={e.Value}");
-            else if (e.From is { Kind: EnvSourceKind.Field } f && FieldValue(f.Name, replica, ns) is { } value)
-                env.Add($"{e.Name}={value}");
-        }
-        return env;
-    }
-
-    /// <summary>The fieldRef paths that mean something here; pod IPs and the like are not known before start.</summary>
-    static string? FieldValue(string path, string replica, string ns) => path switch
-    {
-        "metadata.name" => replica,
-        "metadata.namespace" => ns,
-        "spec.nodeName" => Environment.MachineName,
-        _ => null,
-    };
-
     static void EnvFromObjects(DesiredApp app, Service s, Model.Container c, CreateRequest req)
     {
         var secretEnv = new List<GitOps.Runtime.Secrets.SecretEnv>();

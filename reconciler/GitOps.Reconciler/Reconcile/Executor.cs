@@ -23,7 +23,7 @@ internal sealed class ApplyException(string step, string message, Exception? inn
 /// idempotent and names are deterministic (one name per replica slot), so a daemon killed in the middle
 /// re-plans from what actually exists and can neither duplicate nor orphan a replica.
 /// </summary>
-internal sealed class Executor(Engine engine, Journal journal, AppLog log)
+internal sealed partial class Executor(Engine engine, Journal journal, AppLog log)
 {
     public static readonly ActivitySource Source = new("GitOps.Reconciler");
 
@@ -163,7 +163,8 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
         // Stopped replicas of the right spec just start again (self-heal, or a daemon restart in between).
         foreach (var o in r.Start)
         {
-            foreach (var c in PartsOf(app, svc, o)) await engine.Containers.StartAsync(c, ct);
+            if (svc.Spec.Template.InitContainers.Count > 0) await StartPodAsync(app, svc, o, ct); // init containers run again, as in a restarted pod
+            else foreach (var c in PartsOf(app, svc, o)) await engine.Containers.StartAsync(c, ct);
             await WaitReadyAsync(svc, svc.ReplicaName(app.Project, o), ct);
         }
         // Surplus goes first when scaling down, so a shrink never needs room for more.
@@ -266,6 +267,8 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
     {
         foreach (var scratch in Compiler.ScratchVolumes(app, svc, o))
             EnsureVolume(app, scratch, new() { [ManagedLabels.Ephemeral] = svc.ReplicaName(app.Project, o) });
+        // Init containers and native sidecars need the pod's start sequence (each init container to completion, sidecars ready).
+        if (svc.Spec.Template.InitContainers.Count > 0) { await StartPodAsync(app, svc, o, ct); return; }
         foreach (var req in Compiler.Replica(app, svc, o))
         {
             KeepAnonymousVolumes(app, req.Name!, req);
@@ -321,7 +324,7 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
 
     async Task RemoveReplicaAsync(DesiredApp app, DesiredService svc, int ordinal, CancellationToken ct)
     {
-        foreach (var id in PartsOf(app, svc, ordinal).Reverse()) await RemoveContainerAsync(id, svc.StopGrace, ct);
+        foreach (var id in StopOrder(svc.ReplicaName(app.Project, ordinal), app.App)) await RemoveContainerAsync(id, svc.StopGrace, ct);
         RemoveScratch(app.App, svc.ReplicaName(app.Project, ordinal));
     }
 
@@ -355,13 +358,15 @@ internal sealed class Executor(Engine engine, Journal journal, AppLog log)
     async Task RemoveAllAsync(DesiredApp app, IReadOnlyList<ActualContainer> containers, CancellationToken ct)
     {
         // In parallel, as compose down does: each may wait its stop grace period.
-        await Task.WhenAll(containers.Select(async c =>
+        await Task.WhenAll(containers.Where(c => c.Part is null).Select(async c =>
         {
-            // Sidecars of the replica go with it.
-            foreach (var side in SidecarsOf(c.Name, app.App)) await RemoveContainerAsync(side, null, ct);
+            // The replica's other containers go with it, in the order a pod stops.
+            foreach (var id in StopOrder(c.Name, app.App)) await RemoveContainerAsync(id, null, ct);
             await RemoveContainerAsync(c.Id, null, ct);
             RemoveScratch(app.App, c.Name);
         }));
+        // Parts whose replica's first container was already gone.
+        foreach (var c in containers.Where(c => c.Part is not null)) await RemoveContainerAsync(c.Id, null, ct);
         foreach (var svc in containers.Select(c => c.Service).Distinct()) RefreshRouters(app, svc);
     }
 

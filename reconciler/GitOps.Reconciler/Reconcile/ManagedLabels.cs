@@ -14,6 +14,9 @@ internal static class ManagedLabels
     public const string Replica = "gitops.replica";
     /// <summary>Which container of the replica (a Kubernetes pod may have sidecars): the first has none.</summary>
     public const string Part = "gitops.container";
+    /// <summary>On a Kubernetes init container of a replica: "init" (runs to completion first) or "sidecar" (restartPolicy Always: starts first, keeps running).</summary>
+    public const string Role = "gitops.container-role";
+    public const string InitContainer = "init", SidecarContainer = "sidecar", AppContainer = "app";
     public const string Resource = "gitops.resource";
     /// <summary>A secret's or config's content digest as Git has it (never the value): a hand-made change shows as drift.</summary>
     public const string Digest = "gitops.digest";

@@ -171,11 +171,18 @@ internal static class Planner
     /// </summary>
     static bool EnvMatches(DesiredService svc, ActualContainer c) => !MissingEnv(svc, c).Any();
 
-    /// <summary>Names of literal variables from Git that the container lacks (names only: a value may be secret).</summary>
+    /// <summary>
+    /// Names of literal variables from Git that the container lacks (names only: a value may be secret). A
+    /// Kubernetes container's are compared as the kubelet makes them: $(VAR) expanded, the pod's fields filled in.
+    /// </summary>
     public static IEnumerable<string> MissingEnv(DesiredService svc, ActualContainer c)
     {
         var env = c.Env.ToHashSet(StringComparer.Ordinal);
-        return svc.Spec.Template.Containers.FirstOrDefault()?.Env.Where(e => e.Value is not null && !env.Contains($"{e.Name}={e.Value}")).Select(e => e.Name) ?? [];
+        if (svc.Spec.Template.Containers.FirstOrDefault() is not { } first) return [];
+        var expected = svc.Spec.Format == SourceFormat.Kubernetes
+            ? Kubernetes.EnvExpansion.KnownEnv(first, new Kubernetes.EnvExpansion.Pod(c.Name, Compiler.Namespace(svc.Spec), svc.Spec.Template))
+            : first.Env.Where(e => e.Value is not null).Select(e => $"{e.Name}={e.Value}");
+        return expected.Where(e => !env.Contains(e)).Select(e => e[..e.IndexOf('=', StringComparison.Ordinal)]).ToList();
     }
 
     /// <summary>

@@ -112,7 +112,10 @@ internal static class DesiredStateReader
             t.Duration("stopGracePeriod"),
             t.Strings("volumesFrom"),
             t.Str("ipc"),
-            t.Str("pid"));
+            t.Str("pid"),
+            t.Str("serviceAccount"),
+            t.Str("dnsPolicy"),
+            t.Strings("dnsOptions"));
         t.Done();
         return template;
     }
@@ -133,7 +136,7 @@ internal static class DesiredStateReader
             [.. c.Objects("env").Select(e =>
             {
                 var from = e.Object("from");
-                var source = from is null ? null : Done(from, new EnvValueSource(from.Enum("kind", EnvSourceKind.SecretKey), from.RequiredStr("name"), from.Str("key"), from.Bool("optional")));
+                var source = from is null ? null : Done(from, new EnvValueSource(from.Enum("kind", EnvSourceKind.SecretKey), from.RequiredStr("name"), from.Str("key"), from.Bool("optional"), from.Str("divisor")));
                 return Done(e, new EnvVar(e.RequiredStr("name"), e.Str("value"), source));
             })],
             [.. c.Objects("envFrom").Select(e => Done(e, new EnvFrom(e.Enum("kind", EnvFromKind.Secret), e.RequiredStr("name"), e.Str("prefix"), e.Bool("optional"))))],
@@ -146,7 +149,8 @@ internal static class DesiredStateReader
             Probe(c.Object("liveness")),
             Probe(c.Object("startup")),
             resources is null ? Resources.None : Done(resources, new Resources(resources.Long("cpuLimitNano", 0), resources.Long("memoryLimitBytes", 0),
-                resources.Long("cpuReservationNano", 0), resources.Long("memoryReservationBytes", 0), resources.Long("pidsLimit", 0), resources.Long("shmSizeBytes", 0))),
+                resources.Long("cpuReservationNano", 0), resources.Long("memoryReservationBytes", 0), resources.Long("pidsLimit", 0), resources.Long("shmSizeBytes", 0),
+                resources.Long("storageLimitBytes", 0), resources.Long("storageReservationBytes", 0))),
             security is null ? SecurityOptions.Default : Done(security, new SecurityOptions(security.Bool("privileged"), security.Bool("readOnlyRootFilesystem"),
                 security.Strings("capAdd"), security.Strings("capDrop"), security.Strings("securityOpt"))
             {
@@ -159,7 +163,8 @@ internal static class DesiredStateReader
             c.Map("sysctls"),
             new ValueMap<Ulimit>(c.ObjectMap("ulimits").Select(u => KeyValuePair.Create(u.Key, Done(u.Value, new Ulimit(u.Value.Long("soft") ?? 0, u.Value.Long("hard") ?? 0))))),
             logging is null ? null : Done(logging, new Logging(logging.Str("driver") ?? "json-file", logging.Map("options"))),
-            c.Str("platform"));
+            c.Str("platform"),
+            c.Bool("sidecar"));
         c.Done();
         return container;
     }

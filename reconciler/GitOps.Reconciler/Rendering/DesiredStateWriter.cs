@@ -110,6 +110,8 @@ internal static class DesiredStateWriter
             .Str("macAddress", n.MacAddress).Int("priority", n.Priority == 0 ? null : n.Priority).Build())
         .Strings("dns", t.Dns)
         .Strings("dnsSearch", t.DnsSearch)
+        .Strings("dnsOptions", t.DnsOptions)
+        .Str("dnsPolicy", t.DnsPolicy)
         .Strings("extraHosts", t.ExtraHosts)
         .Node("restart", new NodeBuilder().Enum("condition", t.Restart.Condition).Int("maxAttempts", t.Restart.MaxAttempts)
             .Duration("delay", t.Restart.Delay).Duration("window", t.Restart.Window).Build())
@@ -117,6 +119,7 @@ internal static class DesiredStateWriter
         .Strings("volumesFrom", t.VolumesFrom)
         .Str("ipc", t.Ipc)
         .Str("pid", t.Pid)
+        .Str("serviceAccount", t.ServiceAccount)
         .Objects("initContainers", t.InitContainers, Container)
         .Objects("containers", t.Containers, Container)
         .Build();
@@ -130,7 +133,7 @@ internal static class DesiredStateWriter
         .OptionalStrings("entrypoint", c.Entrypoint)
         .OptionalStrings("command", c.Command)
         .Objects("env", c.Env, e => new NodeBuilder().Str("name", e.Name).Str("value", e.Value)
-            .Node("from", e.From is null ? null : new NodeBuilder().Enum("kind", e.From.Kind).Str("name", e.From.Name).Str("key", e.From.Key).Bool("optional", e.From.Optional).Build())
+            .Node("from", e.From is null ? null : new NodeBuilder().Enum("kind", e.From.Kind).Str("name", e.From.Name).Str("key", e.From.Key).Bool("optional", e.From.Optional).Str("divisor", e.From.Divisor).Build())
             .Build())
         .Objects("envFrom", c.EnvFrom, e => new NodeBuilder().Enum("kind", e.Kind).Str("name", e.Name).Str("prefix", e.Prefix).Bool("optional", e.Optional).Build())
         .Str("user", c.User)
@@ -145,7 +148,8 @@ internal static class DesiredStateWriter
         .Node("startup", Probe(c.Startup))
         .Node("resources", new NodeBuilder().Int("cpuLimitNano", c.Resources.CpuLimit).Int("memoryLimitBytes", c.Resources.MemoryLimit)
             .Int("cpuReservationNano", c.Resources.CpuReservation).Int("memoryReservationBytes", c.Resources.MemoryReservation)
-            .Int("pidsLimit", c.Resources.PidsLimit).Int("shmSizeBytes", c.Resources.ShmSize).Build())
+            .Int("pidsLimit", c.Resources.PidsLimit).Int("shmSizeBytes", c.Resources.ShmSize)
+            .Int("storageLimitBytes", c.Resources.StorageLimit).Int("storageReservationBytes", c.Resources.StorageReservation).Build())
         .Node("security", new NodeBuilder().Bool("privileged", c.Security.Privileged).Bool("readOnlyRootFilesystem", c.Security.ReadOnlyRootFilesystem)
             .Strings("capAdd", c.Security.CapAdd).Strings("capDrop", c.Security.CapDrop).Strings("securityOpt", c.Security.SecurityOpt)
             .Objects("devices", c.Security.Devices, d => new NodeBuilder().Str("hostPath", d.HostPath).Str("containerPath", d.ContainerPath).Str("permissions", d.Permissions).Build()).Build())
@@ -157,6 +161,7 @@ internal static class DesiredStateWriter
         .ObjectMap("ulimits", c.Ulimits, u => new NodeBuilder().Int("soft", u.Soft).Int("hard", u.Hard).Build())
         .Node("logging", c.Logging is null ? null : new NodeBuilder().Str("driver", c.Logging.Driver).Map("options", c.Logging.Options).Build())
         .Str("platform", c.Platform)
+        .Bool("sidecar", c.Sidecar)
         .Build();
 
     private static YMapping? Probe(Probe? p) => p is null ? null : new NodeBuilder()

@@ -38,7 +38,7 @@ internal static class DeployMapper
                 replication = new Replication(ReplicationMode.Global, 0, maxPerNode);
                 break;
             case "replicated-job" or "global-job":
-                ctx.Unsupported(deploy!["mode"]!, $"deploy mode '{mode}' (jobs) is not supported; the service is run as replicated");
+                ctx.Unsupported(deploy!["mode"]!, $"deploy mode '{mode}' (jobs) is not supported", outcome: "; the service is run as replicated");
                 replication = new Replication(ReplicationMode.Replicated, replicas ?? 1, maxPerNode);
                 break;
             default:
@@ -66,7 +66,7 @@ internal static class DeployMapper
                 Cpus(reservations?["cpus"], ctx), r.Bytes(reservations?["memory"]),
                 r.Long(limits?["pids"], 0), null);
             foreach (var key in new[] { "generic_resources", "devices" })
-                if (reservations?[key] is { } unsupported) ctx.Unsupported(unsupported, $"deploy.resources.reservations.{key} is not supported by gitops and is ignored");
+                if (reservations?[key] is { } unsupported) ctx.Unsupported(unsupported, $"deploy.resources.reservations.{key} is not supported by gitops", outcome: " and is ignored");
         }
 
         var labelEntries = r.ListOrDict(deploy?["labels"]) ?? [];

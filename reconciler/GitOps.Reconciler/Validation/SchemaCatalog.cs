@@ -19,6 +19,7 @@ internal static class SchemaCatalog
         ["v1/Secret"] = "schemas/k8s/secret-v1.json",
         ["v1/ConfigMap"] = "schemas/k8s/configmap-v1.json",
         ["v1/PersistentVolumeClaim"] = "schemas/k8s/persistentvolumeclaim-v1.json",
+        ["v1/Namespace"] = "schemas/k8s/namespace-v1.json",
         ["v1/ReplicationController"] = "schemas/k8s/replicationcontroller-v1.derived.json",
         ["apps/v1/ReplicaSet"] = "schemas/k8s/replicaset-apps-v1.json",
         ["apps/v1/Deployment"] = "schemas/k8s/deployment-apps-v1.json",

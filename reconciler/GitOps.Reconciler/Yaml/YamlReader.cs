@@ -48,7 +48,8 @@ internal static partial class YamlReader
         }
         catch (YamlException e)
         {
-            diagnostics.Error(state.Mark(e.Start), "", "invalid YAML: " + CleanMessage(e.Message), "yaml.syntax");
+            var (line, column, message) = SyntaxErrorPosition.Of(text, e, CleanMessage(e.Message));
+            diagnostics.Error(new SourceMark(file, line, column), "", "invalid YAML: " + message, "yaml.syntax");
         }
         catch (AbortDocument)
         {

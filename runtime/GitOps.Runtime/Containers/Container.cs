@@ -74,6 +74,8 @@ internal sealed class RunningProcess(int pid, ulong startTime, SafeFd pidfd, ICg
     public TaskCompletionSource<ExitStatus> Exited { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public bool StopRequested { get; set; }
     public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
+    /// <summary>The sync channel of a process held before its exec (see <see cref="ContainerManager.StartHeldAsync"/>); null once it runs.</summary>
+    public Init.SyncChannel? Held { get; set; }
 
     public void CloseStdin()
     {
@@ -83,6 +85,7 @@ internal sealed class RunningProcess(int pid, ulong startTime, SafeFd pidfd, ICg
 
     public void Dispose()
     {
+        Held?.Dispose();
         pidfd.Dispose();
         StdinWrite?.Dispose();
         PtyWrite?.Dispose();

@@ -43,6 +43,8 @@ public sealed record ContainerConfig
     public IReadOnlyList<SecretReference> Configs { get; set; } = [];
     public IReadOnlyList<SecretEnv> SecretEnv { get; set; } = [];
     public IReadOnlyList<SecretEnvFrom> SecretEnvFrom { get; set; } = [];
+    /// <summary>Kubernetes' environment rules (references and templates only, never a secret's value); null for Docker's.</summary>
+    public KubeEnv? KubeEnv { get; set; }
 }
 
 public sealed record HostConfig
@@ -84,6 +86,12 @@ public sealed record HostConfig
     public IReadOnlyList<string> SecurityOpt { get; set; } = [];
     /// <summary>--device HOST[:CONTAINER[:PERMISSIONS]], in Docker's API shape.</summary>
     public IReadOnlyList<DeviceMapping> Devices { get; set; } = [];
+    /// <summary>--dns: nameservers of the container's resolv.conf (where the embedded DNS does not answer).</summary>
+    public IReadOnlyList<string> Dns { get; set; } = [];
+    /// <summary>--dns-search: the search domains of the container's resolv.conf.</summary>
+    public IReadOnlyList<string> DnsSearch { get; set; } = [];
+    /// <summary>--dns-option: resolver options ("ndots:5"), replacing the default ones of the same name.</summary>
+    public IReadOnlyList<string> DnsOptions { get; set; } = [];
 }
 
 /// <summary>One --device: a host device node made available in the container (Docker's DeviceMapping).</summary>

@@ -5,8 +5,11 @@ using GitOps.Runtime.State;
 
 namespace GitOps.Runtime.Containers;
 
-/// <summary>A started container process, as the launcher hands it over.</summary>
-public sealed record LaunchedProcess(int Pid, ulong StartTime, SafeFd Pidfd, ICgroup Cgroup, Stdio Stdio);
+/// <summary>
+/// A started container process, as the launcher hands it over. <see cref="Held"/> is the sync channel of a
+/// process held before its exec (<see cref="ContainerLauncher.Release"/> lets it run); null once it runs.
+/// </summary>
+public sealed record LaunchedProcess(int Pid, ulong StartTime, SafeFd Pidfd, ICgroup Cgroup, Stdio Stdio, SyncChannel? Held = null);
 
 /// <summary>
 /// Starts container processes. The sequence, and why:
@@ -19,6 +22,10 @@ public sealed record LaunchedProcess(int Pid, ulong StartTime, SafeFd Pidfd, ICg
 ///    and does what must happen from outside (networking), then says "go".
 /// 4. The helper enters a cgroup namespace rooted at that cgroup, drops privileges and execs. Its end
 ///    of the socket is close-on-exec, so end-of-file here means the user's process is running.
+/// The "go" message may carry the process's final environment and arguments, for values known only once
+/// step 3 is done (the container's address). A held start stops before "go": the namespaces, cgroup and
+/// network exist (other containers can join them) but the user's process does not run until released —
+/// how a pod's init containers and sidecars run in its network before its app does.
 /// </summary>
 public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBinary, IReadOnlyList<IContainerStartHook> hooks)
 {
@@ -33,7 +40,10 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         Console.Error.WriteLine($"trace start {phase}: {sw.Elapsed.TotalMilliseconds:0.00} ms");
     }
 
-    public LaunchedProcess Launch(ContainerConfig config, InitSpec spec, Stdio stdio, SafeFd? tini, LaunchNamespaces namespaces)
+    /// <param name="go">The go message (the final process, when it differs from the spec's); null for a plain go.</param>
+    /// <param name="hold">Stop before go: the caller releases the process later with <see cref="Release"/>.</param>
+    public LaunchedProcess Launch(ContainerConfig config, InitSpec spec, Stdio stdio, SafeFd? tini, LaunchNamespaces namespaces,
+        Func<InitMessage>? go = null, bool hold = false)
     {
         var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
         var cgroup = cgroups.Open(config.Id);
@@ -50,7 +60,8 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
 
         var (daemonEnd, childEnd) = Sys.SeqPacketPair();
         Sys.RaiseSendBuffer(daemonEnd, SyncChannel.MaxSpec);
-        using var channel = new SyncChannel(daemonEnd);
+        var channel = new SyncChannel(daemonEnd);
+        var keepChannel = false;
         var fds = new List<FdMapping> { new(stdio.ChildIn.Fd, 0), new(stdio.ChildOut.Fd, 1), new(stdio.ChildErr.Fd, 2), new(childEnd.Fd, 3) };
         if (tini is not null) fds.Add(new FdMapping(tini.Fd, ContainerInit.InitBinaryFd));
 
@@ -76,6 +87,7 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         catch
         {
             childEnd.Dispose();
+            channel.Dispose();
             cgroup.Delete();
             throw;
         }
@@ -86,9 +98,10 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         var pidfd = Sys.PidfdOpen(pid);
         try
         {
-            Handshake(channel, spec, pid, bornInCgroup ? null : cgroup, config, stdio, sw);
+            Handshake(channel, spec, pid, bornInCgroup ? null : cgroup, config, stdio, sw, hold ? null : go ?? (() => new InitMessage(InitMessage.Go)));
             var start = ProcStat.Read(pid)?.StartTime ?? 0;
-            return new LaunchedProcess(pid, start, pidfd, cgroup, stdio);
+            keepChannel = hold;
+            return new LaunchedProcess(pid, start, pidfd, cgroup, stdio, hold ? channel : null);
         }
         catch
         {
@@ -101,6 +114,22 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
             }
             throw;
         }
+        finally
+        {
+            if (!keepChannel) channel.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Lets a held process run: sends go (with its final environment and arguments) and waits for the exec.
+    /// A failure (the command does not exist, say) is a <see cref="StartFailedException"/>; the helper has
+    /// exited by then, which the caller learns from its pidfd as for any exit.
+    /// </summary>
+    public static void Release(SyncChannel held, InitMessage go)
+    {
+        held.Send(go, RuntimeJson.Default.InitMessage);
+        var final = held.Receive(RuntimeJson.Default.InitMessage, HandshakeTimeoutMs);
+        if (final is not null) Fail(final, expectReady: false);
     }
 
     /// <summary>Starts an exec session's process inside a running container.</summary>
@@ -130,7 +159,7 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         var pidfd = Sys.PidfdOpen(pid);
         try
         {
-            Handshake(channel, spec, pid, bornInCgroup ? null : cgroup, null, stdio, null);
+            Handshake(channel, spec, pid, bornInCgroup ? null : cgroup, null, stdio, null, () => new InitMessage(InitMessage.Go));
             return (pid, pidfd);
         }
         catch
@@ -143,7 +172,9 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
     }
 
     /// <param name="moveInto">The cgroup to move the helper into, when it was not born there (v2).</param>
-    void Handshake(SyncChannel channel, InitSpec spec, int pid, ICgroup? moveInto, ContainerConfig? config, Stdio stdio, System.Diagnostics.Stopwatch? sw)
+    /// <param name="go">The go message, made once the hooks ran; null holds the process before go.</param>
+    void Handshake(SyncChannel channel, InitSpec spec, int pid, ICgroup? moveInto, ContainerConfig? config, Stdio stdio, System.Diagnostics.Stopwatch? sw,
+        Func<InitMessage>? go)
     {
         channel.Send(spec, RuntimeJson.Default.InitSpec);
         // Moving a whole process waits for an RCU grace period (the threadgroup rwsem): do it while
@@ -169,9 +200,8 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         Mark(sw, "ready");
         if (config is not null)
             foreach (var hook in hooks) hook.BeforeStart(config, pid);
-        channel.Send(new InitMessage(InitMessage.Go), RuntimeJson.Default.InitMessage);
-        var final = channel.Receive(RuntimeJson.Default.InitMessage, HandshakeTimeoutMs);
-        if (final is not null) Fail(final, expectReady: false);
+        if (go is null) { Mark(sw, "held"); return; }
+        Release(channel, go());
         Mark(sw, "exec'd");
     }
 

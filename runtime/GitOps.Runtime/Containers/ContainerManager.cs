@@ -152,11 +152,12 @@ public sealed partial class ContainerManager : IDisposable
                 Configs = storage.Configs,
                 SecretEnv = storage.SecretEnv,
                 SecretEnvFrom = storage.SecretEnvFrom,
+                KubeEnv = req.KubeEnv,
             };
             Signals.Parse(config.StopSignal);
             files.Create(hostname,
                 networkPlan.Kind == Networking.NetworkModeKind.Host ? ContainerFiles.HostHosts() : ContainerFiles.DefaultHosts(hostname),
-                _networks.ResolvConf(networkPlan));
+                _networks.ResolvConf(networkPlan, h));
             AtomicFile.WriteJson(files.Config, config, RuntimeJson.Default.ContainerConfig, syncDirectory: false);
             var container = new Container(config, new ContainerState(), files, NewOutput(files, h));
             container.Update(s => s);
@@ -180,6 +181,7 @@ public sealed partial class ContainerManager : IDisposable
     void Validate(CreateRequest req, HostConfig h)
     {
         if (Health.HealthSpec.Validate(req.Healthcheck) is [var healthError, ..]) throw new InvalidArgumentException(healthError);
+        if (GitOps.Runtime.Storage.KubeEnvironment.Problems(req).ToList() is { Count: > 0 } envProblems) throw new InvalidArgumentException(string.Join("\n", envProblems));
         if (h.Memory is > 0 and < 6 * 1024 * 1024)
             throw new InvalidArgumentException("Minimum memory limit allowed is 6MB");
         if (h.Memory < 0) throw new InvalidArgumentException("invalid memory limit: must be positive");
@@ -238,7 +240,7 @@ public sealed partial class ContainerManager : IDisposable
         finally { c.Lifecycle.Release(); }
     }
 
-    void StartLocked(Container c, bool manual)
+    void StartLocked(Container c, bool manual, bool hold = false)
     {
         c.CgroupRemoval.Wait(); // never throws: the removal logs its own failures
         var config = c.Config;
@@ -260,7 +262,8 @@ public sealed partial class ContainerManager : IDisposable
         try
         {
             namespaces = OpenNamespaces(c, joinNet);
-            launched = _launcher.Launch(config, BuildSpec(c, image, newNet, netOwner), stdio, tini, namespaces);
+            launched = _launcher.Launch(config, BuildSpec(c, image, newNet, netOwner), stdio, tini, namespaces,
+                config.KubeEnv is null ? null : () => GoMessage(c), hold);
         }
         catch (StartFailedException e)
         {
@@ -288,6 +291,7 @@ public sealed partial class ContainerManager : IDisposable
         {
             StdinWrite = stdio.StdinWrite,
             PtyWrite = stdio.PtyMaster is null ? null : Sys.Dup(stdio.PtyMaster),
+            Held = launched.Held,
         };
         c.Process = proc;
         AttachOutput(c, stdio);
@@ -300,6 +304,7 @@ public sealed partial class ContainerManager : IDisposable
             Health = Health.HealthRules.Started(s.Health, Health.HealthSpec.From(config.Healthcheck)),
         });
         _pump.AddPidfd(proc.Pidfd, () => OnExit(c, proc));
+        if (hold) return; // observers (health checks) and the start event wait for ReleaseAsync
         Notify(c, running: true);
         Publish(c, "start");
     }
@@ -512,6 +517,8 @@ public sealed partial class ContainerManager : IDisposable
         }
         proc.StopRequested = true;
         c.Update(s => s with { ManuallyStopped = true });
+        // A held process never ran the user's command: closing its channel makes container-init exit at once.
+        if (proc.Held is { } held) { proc.Held = null; held.Dispose(); }
         var timeout = timeoutSeconds ?? c.Config.StopTimeout;
         var signal = Signals.Parse(c.Config.StopSignal);
         if (timeout != 0 && Sys.PidfdSendSignal(proc.Pidfd, signal))

@@ -34,4 +34,6 @@ public sealed record CreateRequest
     public IReadOnlyList<SecretReference> Configs { get; set; } = [];
     public IReadOnlyList<SecretEnv> SecretEnv { get; set; } = [];
     public IReadOnlyList<SecretEnvFrom> SecretEnvFrom { get; set; } = [];
+    /// <summary>Kubernetes' environment rules, resolved at each start; null for Docker's (Env as given).</summary>
+    public KubeEnv? KubeEnv { get; set; }
 }

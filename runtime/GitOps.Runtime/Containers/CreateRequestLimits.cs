@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using GitOps.Runtime.Networking;
 
 namespace GitOps.Runtime.Containers;
 
@@ -32,6 +33,7 @@ internal static class CreateRequestLimits
         Capabilities(h.CapAdd, "CapAdd", errors);
         Capabilities(h.CapDrop, "CapDrop", errors);
         Ports(h, errors);
+        Dns(h, errors);
         if (h.CpuShares < 0) errors.Add($"invalid CPU shares {h.CpuShares}: must be 0 (the default) or more");
         if (h.MemorySwap < -1) errors.Add($"invalid memory swap {h.MemorySwap}: -1 (unlimited), 0 (twice the memory) or a size");
         if (h.LogMaxSize < -1) errors.Add($"invalid log max-size {h.LogMaxSize}: must be positive (or -1 for no limit)");
@@ -142,6 +144,24 @@ internal static class CreateRequestLimits
                 || !Enum.TryParse<Init.Capability>(n.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var cap) || !Enum.IsDefined(cap))
                 errors.Add($"invalid {field}: unknown capability: \"CAP_{InputLimits.Clip(n.ToUpperInvariant())}\""); // Docker's words
         }
+    }
+
+    /// <summary>
+    /// --dns, --dns-search and --dns-option as Docker's opts package validates them: nameservers are IP addresses,
+    /// search domains are domain names (at most 255 characters); an option is one word. Each becomes part of a line
+    /// of resolv.conf, so nothing may carry whitespace into it.
+    /// </summary>
+    static void Dns(HostConfig h, List<string> errors)
+    {
+        foreach (var server in h.Dns ?? [])
+            if (server is null || !IPAddress.TryParse(server, out _) || server.Any(char.IsWhiteSpace))
+                errors.Add($"Dns: \"{InputLimits.Clip(server ?? "")}\" is not an ip address");
+        foreach (var domain in h.DnsSearch ?? [])
+            if (!ResolvConfSyntax.IsSearchDomain(domain))
+                errors.Add($"DnsSearch: \"{InputLimits.Clip(domain ?? "")}\" is not a valid domain");
+        foreach (var option in h.DnsOptions ?? [])
+            if (!ResolvConfSyntax.IsOption(option))
+                errors.Add($"DnsOptions: \"{InputLimits.Clip(option ?? "")}\" is not a resolver option (one word, such as ndots:5)");
     }
 
     static void Ports(HostConfig h, List<string> errors)

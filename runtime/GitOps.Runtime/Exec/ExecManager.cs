@@ -107,7 +107,7 @@ public sealed class ExecManager(ContainerManager containers, OutputPump pump)
         env.Add("HOSTNAME=" + c.Config.Hostname);
         if (cfg.Tty) env.Add("TERM=xterm");
         // Variables from secrets are resolved again, as for the main process: exec sees what it sees.
-        env.AddRange(Images.ConfigChanges.MergeEnv(containers.Storage.Environment(c.Config), cfg.Env.Select(e =>
+        env.AddRange(Images.ConfigChanges.MergeEnv(containers.ProcessEnvironment(c), cfg.Env.Select(e =>
         {
             var i = e.IndexOf('=');
             return i < 0 ? new KeyValuePair<string, string>(e, "") : new(e[..i], e[(i + 1)..]);

@@ -34,7 +34,9 @@ public static class ContainerInit
             sync.Send(new InitMessage(InitMessage.Ready, Timestamps: [started, received, System.Diagnostics.Stopwatch.GetTimestamp()]),
                 RuntimeJson.Default.InitMessage);
             var go = sync.Receive(RuntimeJson.Default.InitMessage);
-            if (go?.Kind != InitMessage.Go) return 1; // the daemon gave up on us
+            if (go?.Kind != InitMessage.Go) return 1; // the daemon gave up on us (or a held start was abandoned)
+            if (go.Env is not null || go.Args is not null)
+                spec.Process = spec.Process with { Env = go.Env ?? spec.Process.Env, Args = go.Args ?? spec.Process.Args };
 
             if (spec.Mode == InitMode.Run && spec.Cgroup is { } cgroup)
             {

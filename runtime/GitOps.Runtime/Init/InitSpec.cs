@@ -105,7 +105,10 @@ public sealed record RlimitSpec(int Resource, ulong Soft, ulong Hard);
 
 /// <summary>Messages the helper and the daemon exchange on the sync socket.</summary>
 /// <param name="Timestamps">Stopwatch ticks (CLOCK_MONOTONIC, comparable across processes) of the helper's phases, for tracing.</param>
-public sealed record InitMessage(string Kind, string? Error = null, int ExitCode = 0, long[]? Timestamps = null)
+/// <param name="Env">On go: the process's environment, replacing the spec's (values known only after the network was set up).</param>
+/// <param name="Args">On go: the process's arguments, replacing the spec's.</param>
+public sealed record InitMessage(string Kind, string? Error = null, int ExitCode = 0, long[]? Timestamps = null,
+    IReadOnlyList<string>? Env = null, IReadOnlyList<string>? Args = null)
 {
     public const string Ready = "ready", Go = "go", Failed = "error", Console = "console";
 }

@@ -19,7 +19,7 @@ public sealed class DnsServer : IDisposable
     readonly IReadOnlyList<IPEndPoint> _upstreams;
     readonly ConcurrentDictionary<string, Session> _sessions = new();
 
-    sealed record Session(Socket Udp, Socket Tcp, CancellationTokenSource Stop);
+    sealed record Session(Socket Udp, Socket Tcp, CancellationTokenSource Stop, IReadOnlyList<IPEndPoint> Upstreams);
 
     /// <param name="resolve">(container ID, name) → addresses, or null when the name is not ours.</param>
     public DnsServer(Func<string, string, IReadOnlyList<IPAddress>?> resolve, IReadOnlyList<IPEndPoint> upstreams)
@@ -41,7 +41,9 @@ public sealed class DnsServer : IDisposable
         catch (IOException) { return []; }
     }
 
-    public void Attach(string containerId, SafeFd netns)
+    /// <summary>Serves <paramref name="containerId"/>'s namespace; names that are not ours go to <paramref name="nameservers"/>
+    /// (the container's --dns, as Docker's embedded DNS forwards to them) or, when it has none, to the host's resolvers.</summary>
+    public void Attach(string containerId, SafeFd netns, IReadOnlyList<string>? nameservers = null)
     {
         if (_sessions.ContainsKey(containerId)) return;
         // Raw sockets in the namespace, .NET Sockets around them out here (see InNetworkNamespace).
@@ -54,7 +56,7 @@ public sealed class DnsServer : IDisposable
         });
         var udp = new Socket(new SafeSocketHandle((IntPtr)udpFd.Release(), ownsHandle: true));
         var tcp = new Socket(new SafeSocketHandle((IntPtr)tcpFd.Release(), ownsHandle: true));
-        var session = new Session(udp, tcp, new CancellationTokenSource());
+        var session = new Session(udp, tcp, new CancellationTokenSource(), Upstreams(nameservers) ?? _upstreams);
         _sessions[containerId] = session;
         _ = ServeUdpAsync(containerId, session);
         _ = ServeTcpAsync(containerId, session);
@@ -133,22 +135,49 @@ public sealed class DnsServer : IDisposable
     async Task<byte[]?> AnswerAsync(string containerId, byte[] query, bool tcp)
     {
         if (!DnsMessage.TryParseQuestion(query, out var q)) return null;
-        var addresses = _resolve(containerId, q.Name.TrimEnd('.'));
+        var name = q.Name.TrimEnd('.');
+        var addresses = _resolve(containerId, name);
+        if (addresses is null && ClusterName(name) is { } inner)
+        {
+            // Kubernetes' cluster domain: SERVICE.NAMESPACE.svc.cluster.local is SERVICE.NAMESPACE here, and objects of
+            // the default namespace are named without it (as the reconciler names them). The domain is ours: a name
+            // in it that is not known gets NXDOMAIN here, never a trip to the upstream resolvers (pods search it first).
+            addresses = _resolve(containerId, inner) ??
+                (inner.EndsWith(".default", StringComparison.OrdinalIgnoreCase) ? _resolve(containerId, inner[..^".default".Length]) : null);
+            if (addresses is null) return DnsMessage.Failure(query, q, DnsMessage.NxDomain);
+        }
         if (addresses is not null)
         {
             // Ours: A records; an AAAA question gets an empty answer (no IPv6 on our networks), not NXDOMAIN.
             return DnsMessage.Answer(query, q, q.Type is DnsMessage.TypeA or DnsMessage.TypeAny ? Shuffle(addresses) : []);
         }
-        return await ForwardAsync(query, q, tcp) ?? DnsMessage.Failure(query, q, DnsMessage.ServFail);
+        var upstreams = _sessions.TryGetValue(containerId, out var session) ? session.Upstreams : _upstreams;
+        return await ForwardAsync(upstreams, query, tcp) ?? DnsMessage.Failure(query, q, DnsMessage.ServFail);
+    }
+
+    /// <summary>For a name in Kubernetes' cluster domain, what precedes ".svc.cluster.local" (or "" for other names under cluster.local); null otherwise.</summary>
+    public static string? ClusterName(string name)
+    {
+        const string Services = ".svc.cluster.local", Cluster = ".cluster.local";
+        if (name.EndsWith(Services, StringComparison.OrdinalIgnoreCase)) return name[..^Services.Length];
+        return name.EndsWith(Cluster, StringComparison.OrdinalIgnoreCase) || name.Equals("cluster.local", StringComparison.OrdinalIgnoreCase) ? "" : null;
     }
 
     /// <summary>Round robin across replicas, as Docker's DNS does for a service name.</summary>
     static IReadOnlyList<IPAddress> Shuffle(IReadOnlyList<IPAddress> a) =>
         a.Count <= 1 ? a : a.OrderBy(_ => Random.Shared.Next()).ToList();
 
-    async Task<byte[]?> ForwardAsync(byte[] query, DnsMessage.Question q, bool tcp)
+    /// <summary>A container's own nameservers as endpoints (IPv4 only: our networks have no IPv6), or null when it has none.</summary>
+    public static IReadOnlyList<IPEndPoint>? Upstreams(IReadOnlyList<string>? nameservers)
     {
-        foreach (var upstream in _upstreams)
+        var list = (nameservers ?? []).Select(n => IPAddress.TryParse(n, out var a) && a.AddressFamily == AddressFamily.InterNetwork ? new IPEndPoint(a, 53) : null)
+            .OfType<IPEndPoint>().ToList();
+        return list.Count > 0 ? list : null;
+    }
+
+    static async Task<byte[]?> ForwardAsync(IReadOnlyList<IPEndPoint> upstreams, byte[] query, bool tcp)
+    {
+        foreach (var upstream in upstreams)
         {
             try
             {
@@ -173,7 +202,6 @@ public sealed class DnsServer : IDisposable
             }
             catch (Exception) { /* try the next resolver */ }
         }
-        _ = q;
         return null;
     }
 

@@ -26,7 +26,7 @@ public sealed partial class NetworkManager
         var index = Enumerable.Range(0, 10).First(i => a.State.Endpoints.All(e => e.ContainerInterface != $"eth{i}"));
         var endpoint = Plug(rt, inside, netns, network, config.Id, index, request, defaultRoute: false);
         lock (_attachGate) a.State = a.State with { Endpoints = [.. a.State.Endpoints, endpoint] };
-        if (network.Dns) _dns.Attach(config.Id, netns);
+        if (network.Dns) _dns.Attach(config.Id, netns, config.HostConfig.Dns);
         Save(a);
         if (IsRouterBackend(config)) ApplyRules();
         Publish("connect", network, config.Id);

@@ -58,8 +58,17 @@ public sealed partial class NetworkManager : IContainerStartHook
 
     /// <summary>
     /// resolv.conf for a container: the embedded DNS server when one of its networks has name
-    /// resolution, the host's resolvers (without loopback ones) otherwise, as Docker does.
+    /// resolution, the host's resolvers (without loopback ones) otherwise, as Docker does; then the
+    /// container's --dns, --dns-search and --dns-option (not on the host's network, which keeps the host's file).
     /// </summary>
+    public string ResolvConf(NetworkPlan plan, HostConfig h)
+    {
+        var embedded = plan.Kind == NetworkModeKind.Bridge && plan.Networks.Any(id => Find(id)?.Dns == true);
+        return plan.Kind == NetworkModeKind.Host ? ResolvConf(plan)
+            : Networking.ResolvConf.Compose(ResolvConf(plan), h.Dns, h.DnsSearch, h.DnsOptions, embedded);
+    }
+
+    /// <summary>The base resolv.conf of a container on <paramref name="plan"/>'s networks, before its own DNS settings.</summary>
     public string ResolvConf(NetworkPlan plan)
     {
         if (plan.Kind == NetworkModeKind.Host) return ContainerFiles.HostResolvConfVerbatim();
@@ -91,7 +100,7 @@ public sealed partial class NetworkManager : IContainerStartHook
             }
             attachment.State = attachment.State with { Endpoints = endpoints };
             ReservePorts(config, attachment);
-            if (endpoints.Any(e => Find(e.NetworkId)?.Dns == true)) _dns.Attach(config.Id, netns);
+            if (endpoints.Any(e => Find(e.NetworkId)?.Dns == true)) _dns.Attach(config.Id, netns, config.HostConfig.Dns);
             lock (_attachGate) _attached[config.Id] = attachment;
             Save(attachment);
             WriteHosts(config, endpoints[0]);
@@ -320,7 +329,7 @@ public sealed partial class NetworkManager : IContainerStartHook
         if (state.Endpoints.Any(e => Find(e.NetworkId)?.Dns == true))
         {
             using var netns = Sys.Open($"/proc/{pid}/ns/net", Sys.O_RDONLY);
-            _dns.Attach(config.Id, netns);
+            _dns.Attach(config.Id, netns, config.HostConfig.Dns);
         }
         lock (_attachGate) _attached[config.Id] = a;
     }

@@ -118,7 +118,8 @@ public sealed class ContainerStorage(EnginePaths paths, VolumeStore volumes, Sec
             staging = Path.Combine(files.Dir, "secrets");
             Directory.CreateDirectory(staging, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
-        return new PreparedStorage(mounts, secretMounts, staging, Environment(config));
+        // A Kubernetes environment is resolved when the process is released (it needs the pod's address).
+        return new PreparedStorage(mounts, secretMounts, staging, config.KubeEnv is null ? Environment(config) : config.Env);
     }
 
     /// <summary>
@@ -159,10 +160,21 @@ public sealed class ContainerStorage(EnginePaths paths, VolumeStore volumes, Sec
     /// The container's environment with values from secrets and configs resolved now: variables
     /// of envFrom objects first, the configured variables over them, then single references over
     /// those (as Kubernetes orders env and envFrom). Used for the main process and for exec.
+    /// Containers with <see cref="ContainerConfig.KubeEnv"/> are resolved by <see cref="KubeEnvironment"/>.
     /// </summary>
     public IReadOnlyList<string> Environment(ContainerConfig config)
     {
         if (config.SecretEnv.Count == 0 && config.SecretEnvFrom.Count == 0) return config.Env;
+        var env = ConfigChanges.MergeEnv(ConfigChanges.MergeEnv([], EnvFromValues(config)), config.Env.Select(Split));
+        var single = new List<KeyValuePair<string, string>>();
+        foreach (var e in config.SecretEnv)
+            if (SecretEnvValue(e) is { } value) single.Add(new(e.Name, value));
+        return ConfigChanges.MergeEnv(env, single);
+    }
+
+    /// <summary>Every key of the container's envFrom objects as a variable (with its prefix), in order; a missing optional object adds none.</summary>
+    public List<KeyValuePair<string, string>> EnvFromValues(ContainerConfig config)
+    {
         var from = new List<KeyValuePair<string, string>>();
         foreach (var f in config.SecretEnvFrom)
         {
@@ -175,26 +187,26 @@ public sealed class ContainerStorage(EnginePaths paths, VolumeStore volumes, Sec
             foreach (var (key, value) in secrets.Reveal(record).Items ?? new Dictionary<string, byte[]>())
                 from.Add(new(f.Prefix + key, Text(value, record, key)));
         }
-        var env = ConfigChanges.MergeEnv(ConfigChanges.MergeEnv([], from), config.Env.Select(Split));
-        var single = new List<KeyValuePair<string, string>>();
-        foreach (var e in config.SecretEnv)
+        return from;
+    }
+
+    /// <summary>One secret or config reference's value; null when it is optional and the object or key is missing.</summary>
+    public string? SecretEnvValue(SecretEnv e)
+    {
+        var record = secrets.Find(e.Kind, e.Id ?? e.Source);
+        if (record is null)
         {
-            var record = secrets.Find(e.Kind, e.Id ?? e.Source);
-            if (record is null)
-            {
-                if (e.Optional) continue;
-                throw new NotFoundException($"{e.Kind.Noun()} not found: {e.Source}");
-            }
-            var content = secrets.Reveal(record);
-            var value = e.Key is { } key ? content.Items?.GetValueOrDefault(key) : content.Value;
-            if (value is null)
-            {
-                if (e.Optional) continue;
-                throw new NotFoundException($"couldn't find key {e.Key} in {e.Kind.Noun()} {record.Name}");
-            }
-            single.Add(new(e.Name, Text(value, record, e.Key)));
+            if (e.Optional) return null;
+            throw new NotFoundException($"{e.Kind.Noun()} not found: {e.Source}");
         }
-        return ConfigChanges.MergeEnv(env, single);
+        var content = secrets.Reveal(record);
+        var value = e.Key is { } key ? content.Items?.GetValueOrDefault(key) : content.Value;
+        if (value is null)
+        {
+            if (e.Optional) return null;
+            throw new NotFoundException($"couldn't find key {e.Key} in {e.Kind.Noun()} {record.Name}");
+        }
+        return Text(value, record, e.Key);
     }
 
     static KeyValuePair<string, string> Split(string e)

@@ -46,7 +46,9 @@ public sealed class ComposeCorpusTests
         var error = Load.SingleError(result);
         Assert.Equal((path, 10, 9, "services.plex.volumes[0]"), (error.File, error.Line, error.Column, error.Path));
         Assert.Contains("empty source", error.Message);
-        Assert.Contains(result.Warnings, w => w.Line == 10 && w.Message.Contains("PLEX_MEDIA_PATH"));
+        // One finding, one message: the unset variable is the error's cause, not a second line about the same field.
+        Assert.Contains("variable PLEX_MEDIA_PATH is not set", error.Message);
+        Assert.DoesNotContain(result.Warnings, w => w.Line == 10);
     }
 
     [Fact]

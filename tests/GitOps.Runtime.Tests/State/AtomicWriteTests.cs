@@ -57,7 +57,7 @@ public sealed class CreateRequestLimitsTests
             HostConfig = new HostConfig
             {
                 RestartPolicy = new RestartPolicy("sometimes"), CapAdd = ["NET_NOPE", "1"], LogMaxFiles = 0,
-                PortBindings = new() { ["80/tcp"] = [new Networking.PortBindingRequest { HostIp = "::1", HostPort = "70000" }] },
+                PortBindings = new() { ["80/tcp"] = [new GitOps.Runtime.Networking.PortBindingRequest { HostIp = "::1", HostPort = "70000" }] },
             },
         };
         var message = Error(req);

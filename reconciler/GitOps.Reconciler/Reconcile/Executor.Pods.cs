@@ -1,0 +1,100 @@
+using GitOps.Runtime;
+
+namespace GitOps.Reconciler.Reconcile;
+
+/// <summary>
+/// A replica with Kubernetes init containers starts in the pod's order (docs: "Init Containers", "Sidecar
+/// Containers", Kubernetes 1.29+): its first container is started held — namespaces and network exist,
+/// its command does not run — so every other container can join its network; then each init container in
+/// order: a plain one must run to completion with exit code 0 before the next step, a native sidecar
+/// (restartPolicy Always) must be running — and ready, when it has a readiness or startup probe — and keeps
+/// running, restarted whenever it exits; then the app containers start and the first one is released. On
+/// removal the app containers stop first, then the sidecars in reverse order, as the kubelet stops a pod.
+/// </summary>
+internal sealed partial class Executor
+{
+    async Task StartPodAsync(DesiredApp app, DesiredService svc, int ordinal, CancellationToken ct)
+    {
+        var main = svc.ReplicaName(app.Project, ordinal);
+        // What an interrupted start left is a pod that never finished starting: it goes, a new one starts.
+        foreach (var id in StopOrder(main, app.App)) await RemoveContainerAsync(id, svc.StopGrace, ct);
+        var apps = Compiler.Replica(app, svc, ordinal);
+        var inits = Compiler.InitContainers(app, svc, ordinal);
+        var created = new List<string>();
+        try
+        {
+            foreach (var req in apps.Concat(inits))
+            {
+                KeepAnonymousVolumes(app, req.Name!, req);
+                created.Add(engine.Containers.Create(req).Id);
+            }
+            await engine.Containers.StartHeldAsync(created[0], ct);
+            for (var i = 0; i < inits.Count; i++)
+            {
+                var name = inits[i].Name!;
+                var spec = svc.Spec.Template.InitContainers[i];
+                await engine.Containers.StartAsync(name, ct);
+                if (spec.Sidecar) await WaitSidecarAsync(svc, name, ct);
+                else await WaitCompletedAsync(svc, name, ct);
+            }
+            foreach (var req in apps.Skip(1)) await engine.Containers.StartAsync(req.Name!, ct);
+            await engine.Containers.ReleaseAsync(created[0], ct);
+        }
+        catch (Exception e) when (e is EngineException or ApplyException or TimeoutException)
+        {
+            // Nothing half-started keeps running; exited init containers stay, so `gitops logs` can say why one
+            // failed (their output is not copied into the status: it may hold anything). The next start clears them.
+            foreach (var id in StopOrder(main, app.App).Where(id => engine.Containers.Find(id)?.Config.Labels.GetValueOrDefault(ManagedLabels.Role) != ManagedLabels.InitContainer))
+                await RemoveContainerAsync(id, TimeSpan.Zero, CancellationToken.None);
+            throw e as ApplyException ?? new ApplyException($"service {svc.Name}", $"replica {main}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>A plain init container: it must exit 0 (within the start timeout) before the pod goes on.</summary>
+    async Task WaitCompletedAsync(DesiredService svc, string name, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(StartTimeout);
+        int code;
+        try { code = await engine.Containers.WaitAsync(name, "not-running", timeout.Token); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new ApplyException($"service {svc.Name}", $"init container {name} did not complete within {StartTimeout.TotalSeconds:0} s");
+        }
+        if (code != 0) throw new ApplyException($"service {svc.Name}", $"init container {name} exited with code {code} (see gitops logs {name})");
+    }
+
+    /// <summary>A sidecar: running, and healthy when it has a check (its readiness or else its startup probe).</summary>
+    async Task WaitSidecarAsync(DesiredService svc, string name, CancellationToken ct)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var c = engine.Containers.Find(name) ?? throw new ApplyException($"service {svc.Name}", $"sidecar {name} disappeared while starting");
+            var s = c.State;
+            if (s.Running && s.Health?.Status is null or "healthy") return;
+            if (s.Health?.Status == "unhealthy")
+                throw new ApplyException($"service {svc.Name}", $"sidecar {name} is unhealthy: {s.Health.Log.LastOrDefault()?.Output.Trim()}");
+            if (deadline.Elapsed > StartTimeout)
+                throw new ApplyException($"service {svc.Name}", $"sidecar {name} was not ready within {StartTimeout.TotalSeconds:0} s ({s.Status}, exit code {s.ExitCode})");
+            await Task.Delay(50, ct);
+        }
+    }
+
+    /// <summary>
+    /// A replica's containers in the order they stop: app containers (besides the first), the first, then native
+    /// sidecars newest first (they were created in init order), then completed init containers.
+    /// </summary>
+    List<string> StopOrder(string main, string app)
+    {
+        var parts = engine.Containers.All().Where(c => c.Name.StartsWith(main + "-", StringComparison.Ordinal) &&
+                c.Config.Labels.ContainsKey(ManagedLabels.Part) && c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList();
+        string? Role(GitOps.Runtime.Containers.Container c) => c.Config.Labels.GetValueOrDefault(ManagedLabels.Role);
+        var order = parts.Where(c => Role(c) is null).Select(c => c.Id).ToList();
+        if (engine.Containers.Find(main) is { } first) order.Add(first.Id);
+        order.AddRange(parts.Where(c => Role(c) == ManagedLabels.SidecarContainer).OrderByDescending(c => c.Config.Created).Select(c => c.Id));
+        order.AddRange(parts.Where(c => Role(c) == ManagedLabels.InitContainer).Select(c => c.Id));
+        return order;
+    }
+}
