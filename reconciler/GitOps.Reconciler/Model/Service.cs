@@ -18,4 +18,8 @@ internal sealed record Service(
     ValueList<PortBinding> Ports,
     EndpointMode EndpointMode,
     ValueList<Dependency> DependsOn,
-    StatefulOptions? Stateful);
+    StatefulOptions? Stateful)
+{
+    /// <summary>A progressive strategy (Argo Rollouts' canary or blue-green), from a Rollout or a Compose service's <c>x-rollout</c>.</summary>
+    public Rollouts.Model.RolloutSpec? Rollout { get; init; }
+}

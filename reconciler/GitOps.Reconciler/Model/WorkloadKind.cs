@@ -9,4 +9,6 @@ internal enum WorkloadKind
     ReplicationController,
     Deployment,
     StatefulSet,
+    /// <summary>Argo Rollouts' Rollout: a Deployment-like workload rolled out by a canary or blue-green strategy.</summary>
+    Rollout,
 }
