@@ -15,6 +15,8 @@ schemas under ../k8s (kubeconform's "standalone-strict"):
   the same spec schema);
 * metadata is the ObjectMeta schema of ../k8s/deployment-apps-v1.json (the CRDs only say `type: object`).
 
+Also written: x-rollout.schema.json and x-analysis-templates.schema.json, the Compose extensions, cut from the two.
+
 Run from this folder: python3 extract-crd-schemas.py [CRD_FOLDER]
 """
 import json
@@ -77,3 +79,95 @@ def extract(crd_file, kinds, output):
 
 extract("rollout-crd.yaml", ["Rollout"], "rollout-argoproj-v1alpha1.json")
 extract("analysis-template-crd.yaml", ["AnalysisTemplate", "ClusterAnalysisTemplate"], "analysistemplate-argoproj-v1alpha1.json")
+
+
+def compose_extension():
+    """x-rollout (on a Compose/stack service) and x-analysis-templates (top level): Argo's vocabulary, cut from the
+    schemas just written, so a field means the same thing in a Rollout and in a Compose file."""
+    with open(os.path.join(HERE, "rollout-argoproj-v1alpha1.json")) as f:
+        rollout = json.load(f)
+    with open(os.path.join(HERE, "analysistemplate-argoproj-v1alpha1.json")) as f:
+        template = json.load(f)
+    spec = rollout["properties"]["spec"]["properties"]
+    canary = spec["strategy"]["properties"]["canary"]["properties"]
+    blue_green = spec["strategy"]["properties"]["blueGreen"]["properties"]
+    template_spec = template["properties"]["spec"]
+    metric = template_spec["properties"]["metrics"]["items"]
+    # gitops' router metrics, written as a provider of its own in Compose (in a Rollout: plugin "gitops/router").
+    metric["properties"]["provider"]["properties"]["router"] = {
+        "type": "object", "additionalProperties": False, "required": ["metric"],
+        "properties": {
+            "metric": {"type": "string", "enum": ["successRate", "errorRate", "latencyP50", "latencyP95", "latencyP99", "requestCount"]},
+            "window": {"type": ["string", "null"]},
+            "version": {"type": ["string", "null"], "enum": ["stable", "latest", "canary", None]},
+        },
+    }
+    # One copy of the metric schema (its job provider carries a whole pod template), referenced wherever metrics go.
+    metrics = {"type": ["array", "null"], "items": {"$ref": "#/definitions/metric"}}
+
+    def with_metrics(analysis):
+        analysis = json.loads(json.dumps(analysis))
+        analysis["properties"]["metrics"] = metrics
+        analysis["properties"].pop("analysisRunMetadata", None)
+        return analysis
+
+    steps = json.loads(json.dumps(canary["steps"]))
+    step = steps["items"]["properties"]
+    step["analysis"] = with_metrics(step["analysis"])
+    for unsupported in ("experiment", "plugin", "setMirrorRoute"):
+        step.pop(unsupported, None)
+    seconds = {"type": ["integer", "null"], "minimum": 0}
+    schema = {
+        "$schema": "http://json-schema.org/schema#",
+        "type": "object", "additionalProperties": False, "required": ["strategy"],
+        "patternProperties": {"^x-": {}},
+        "properties": {
+            "strategy": {"type": "string", "enum": ["canary", "blue-green"]},
+            "protocol": {"type": ["string", "null"], "enum": ["http", "tcp", "udp", None]},
+            "paused": {"type": ["boolean", "null"]},
+            "progressDeadlineSeconds": seconds,
+            "progressDeadlineAbort": {"type": ["boolean", "null"]},
+            "steps": steps,
+            "analysis": with_metrics(canary["analysis"]),
+            "maxSurge": canary["maxSurge"],
+            "maxUnavailable": canary["maxUnavailable"],
+            "scaleDownDelaySeconds": seconds,
+            "abortScaleDownDelaySeconds": seconds,
+            "dynamicStableScale": {"type": ["boolean", "null"]},
+            "minPodsPerReplicaSet": seconds,
+            "previewPort": {"anyOf": [
+                {"type": "integer", "minimum": 1, "maximum": 65535},
+                {"type": "object", "additionalProperties": False, "required": ["published"], "properties": {
+                    "published": {"type": "integer", "minimum": 1, "maximum": 65535},
+                    "target": {"type": ["integer", "null"], "minimum": 1, "maximum": 65535}}},
+                {"type": "null"}]},
+            "previewReplicaCount": blue_green["previewReplicaCount"],
+            "autoPromotionEnabled": blue_green["autoPromotionEnabled"],
+            "autoPromotionSeconds": blue_green["autoPromotionSeconds"],
+            "prePromotionAnalysis": with_metrics(blue_green["prePromotionAnalysis"]),
+            "postPromotionAnalysis": with_metrics(blue_green["postPromotionAnalysis"]),
+        },
+        "definitions": {
+            "metric": metric,
+            "analysisTemplates": {
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object", "additionalProperties": False, "required": ["metrics"],
+                    "properties": {"args": template_spec["properties"]["args"], "metrics": metrics,
+                                   "dryRun": template_spec["properties"]["dryRun"]},
+                },
+            },
+        },
+    }
+    with open(os.path.join(HERE, "x-rollout.schema.json"), "w") as f:
+        json.dump(schema, f, indent=1, sort_keys=True)
+        f.write("\n")
+    templates = dict(schema["definitions"]["analysisTemplates"])
+    templates["$schema"] = schema["$schema"]
+    templates["definitions"] = {"metric": metric}
+    with open(os.path.join(HERE, "x-analysis-templates.schema.json"), "w") as f:
+        json.dump(templates, f, indent=1, sort_keys=True)
+        f.write("\n")
+
+
+compose_extension()
