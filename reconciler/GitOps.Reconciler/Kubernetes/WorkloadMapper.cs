@@ -79,6 +79,11 @@ internal static class WorkloadMapper
                 };
                 stateful = new StatefulOptions(r.String(spec["serviceName"]), policy, [.. claimTemplates]);
                 break;
+            case "Rollout":
+                // The strategy proper is read by KubeRolloutMapper; minReadySeconds means what it means for a Deployment.
+                kind = WorkloadKind.Rollout;
+                update = DeploymentDefault with { MinReady = minReady };
+                break;
             case "ReplicaSet":
                 kind = WorkloadKind.ReplicaSet;
                 update = UpdateStrategy.OnDelete;

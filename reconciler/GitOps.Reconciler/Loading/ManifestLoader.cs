@@ -53,6 +53,8 @@ internal static class ManifestLoader
         foreach (var file in files.Where(f => f.Kind == ManifestFileKind.Kubernetes))
             objects.AddRange(KubeDocumentReader.Read(ctx.Files.Read(file.Path, SourceMark.None, "") ?? [], ctx));
         KubeLoader.Load(objects, app, ctx);
+        // Rollouts and the templates they use may be in different files, or formats: checked once all are read.
+        app.AnalysisReferences.Check(app.AnalysisTemplates, ctx);
         foreach (var file in files.Where(f => f.Kind == ManifestFileKind.DesiredState))
             foreach (var doc in ctx.Files.Read(file.Path, SourceMark.None, "") ?? [])
                 if (doc.Root is YMapping root) DesiredStateReader.Read(root, app, ctx);

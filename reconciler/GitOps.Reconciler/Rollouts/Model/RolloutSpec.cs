@@ -15,6 +15,12 @@ internal sealed record RolloutSpec(
     bool Paused,
     WorkloadRef? WorkloadRef)
 {
+    /// <summary>
+    /// The service speaks HTTP (<c>x-rollout.protocol: http</c>, or <c>appProtocol: http</c> on a port of a Service the
+    /// Rollout names): traffic can move per request through the HTTP router, with header routes and request metrics.
+    /// </summary>
+    public bool HttpTraffic { get; init; }
+
     /// <summary>Every analysis the strategy may start, for checks over all of them (template references, args).</summary>
     public IEnumerable<RolloutAnalysis> Analyses()
     {
