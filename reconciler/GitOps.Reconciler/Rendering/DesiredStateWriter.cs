@@ -20,6 +20,7 @@ internal static class DesiredStateWriter
         .ObjectMap("volumes", app.Volumes, Volume)
         .ObjectMap("secrets", app.Secrets, Secret)
         .ObjectMap("configs", app.Configs, Config)
+        .ObjectMap("analysisTemplates", app.AnalysisTemplates, Rollouts.Rendering.RolloutWriter.Template)
         .Objects("unsupported", app.Unsupported, u => new NodeBuilder()
             .Str("apiVersion", u.ApiVersion).Str("kind", u.Kind).Str("name", u.Name).Str("namespace", u.Namespace).Build())
         .Build();
@@ -51,6 +52,7 @@ internal static class DesiredStateWriter
                 .Objects("claimTemplates", s.Stateful.ClaimTemplates, c => new NodeBuilder().Str("name", c.Name).Node("claim", Claim(c.Claim)).Build())
                 .Build())
             .Node("template", Template(s.Template))
+            .Node("rollout", Rollouts.Rendering.RolloutWriter.Write(s.Rollout))
             .Build();
     }
 

@@ -130,6 +130,10 @@ internal static class MetricReader
     private static MetricProvider? Job(YMapping job, LoadContext ctx)
     {
         var r = ctx.Reader;
+        // The desired-state form (gitops render): the pod template as the model writes it.
+        if (job["spec"] is null && r.Mapping(job["template"]) is { } rendered)
+            return new MetricProvider(MetricProviderKind.Job, Job: new JobMetric(global::GitOps.Reconciler.Rendering.DesiredStateReader.Template(global::GitOps.Reconciler.Rendering.StrictObject.Of(rendered, r)!),
+                r.Int(job["backoffLimit"], 0) ?? 6, r.Seconds(job["activeDeadlineSeconds"], 1)));
         var spec = r.Mapping(job["spec"]);
         var template = r.Mapping(spec?["template"]);
         var podSpec = r.Mapping(template?["spec"]);
