@@ -232,7 +232,7 @@ public sealed class RolloutLoaderTests
     }
 
     [Fact]
-    public void Unsupported_provider_is_reported_and_strict_makes_it_an_error()
+    public void Unsupported_provider_is_an_error_because_dropping_it_would_weaken_the_gate()
     {
         const string template = """
             apiVersion: argoproj.io/v1alpha1
@@ -244,9 +244,7 @@ public sealed class RolloutLoaderTests
                 provider:
                   datadog: {query: "sum:errors"}
             """;
-        var lenient = Load.Yaml("t.yaml", template);
-        Assert.Contains(lenient.Warnings, w => w.Code == "rollout.provider-unsupported" && w.Line == 8);
-        var strict = Load.Yaml("t.yaml", template, new LoadOptions { Strict = true });
-        Assert.Equal(8, Load.SingleError(strict).Line);
+        var error = Load.SingleError(Load.Yaml("t.yaml", template));
+        Assert.Equal(("rollout.provider-unsupported", 8), (error.Code, error.Line));
     }
 }

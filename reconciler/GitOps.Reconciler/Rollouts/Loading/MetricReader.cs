@@ -81,13 +81,14 @@ internal static class MetricReader
             case "plugin" when r.Mapping(entry.Value) is { } plugin:
                 if (plugin.Count == 1 && plugin.Entries[0].Key.Value == RouterPlugin && r.Mapping(plugin.Entries[0].Value) is { } routerPlugin)
                     return Router(routerPlugin, ctx);
-                ctx.Unsupported(plugin, $"metric plugin {string.Join(", ", plugin.Keys)} is not supported: gitops measures with web, prometheus, job and its own router ('{RouterPlugin}')", "rollout.provider-unsupported");
+                // An error, not a warning: dropping a metric would quietly weaken the gate the analysis is.
+                ctx.Diagnostics.Error(plugin, $"metric plugin {string.Join(", ", plugin.Keys)} is not supported: gitops measures with web, prometheus, job and its own router ('{RouterPlugin}')", "rollout.provider-unsupported");
                 return null;
             case "web" or "prometheus" or "job" or "router" or "plugin":
                 ctx.Diagnostics.Error(entry.Value, $"provider {entry.Key.Value} must be a mapping", "rollout.provider");
                 return null;
             default:
-                ctx.Unsupported(entry.Key, $"metric provider '{entry.Key.Value}' is not supported by gitops: use web, prometheus, job or the router ('{RouterPlugin}')", "rollout.provider-unsupported");
+                ctx.Diagnostics.Error(entry.Key, $"metric provider '{entry.Key.Value}' is not supported by gitops: use web, prometheus, job or the router ('{RouterPlugin}')", "rollout.provider-unsupported");
                 return null;
         }
     }
@@ -122,7 +123,7 @@ internal static class MetricReader
         if (address is null || query is null) return null;
         foreach (var key in new[] { "authentication", "rangeQuery" })
             if (p[key] is { } extra and not YScalar { IsNull: true })
-                ctx.Unsupported(extra, $"prometheus {key} is not supported by gitops; put credentials in headers", "rollout.provider-unsupported");
+                ctx.Diagnostics.Error(extra, $"prometheus {key} is not supported by gitops; put credentials in headers", "rollout.provider-unsupported");
         var timeout = r.Long(p["timeout"], 1) is { } t ? (int)Math.Min(t, int.MaxValue) : RolloutDefaults.PrometheusTimeoutSeconds;
         return new MetricProvider(MetricProviderKind.Prometheus, Prometheus: new PrometheusMetric(address, query, timeout, Headers(p["headers"], ctx), r.Bool(p["insecure"]) ?? false));
     }
