@@ -1,5 +1,6 @@
 using GitOps.Reconciler.Loading;
 using GitOps.Reconciler.Model;
+using GitOps.Reconciler.Rollouts.Loading;
 using GitOps.Reconciler.Yaml;
 
 namespace GitOps.Reconciler.Compose;
@@ -11,12 +12,17 @@ internal static class ComposeMapper
     {
         ComposeConsistency.Check(project, ctx);
         ResourceMapper.Map(project, app, ctx);
+        if (project.Root["x-analysis-templates"] is { } templates) ComposeRolloutReader.Templates(templates, app, ctx);
         foreach (var e in ctx.Reader.Mapping(project.Root["services"])?.Entries ?? [])
         {
             if (e.Value is not YMapping svc) continue;
             ctx.Sources.Add(SourceMap.Service(e.Key.Value), e.Key);
             Service service;
-            using (ctx.Sources.For(e.Key.Value)) service = ServiceMapper.Map(e.Key.Value, svc, project, ctx);
+            using (ctx.Sources.For(e.Key.Value))
+            {
+                service = ServiceMapper.Map(e.Key.Value, svc, project, ctx);
+                if (svc["x-rollout"] is { } rollout) service = ComposeRolloutReader.Apply(service, rollout, app.AnalysisReferences, ctx);
+            }
             app.Add(service, e.Key);
             if (service.Template.Networks.Any(n => n.Network == "default"))
                 app.AddImplicit(ResourceMapper.DefaultNetwork("default", project.Stack));

@@ -1,5 +1,6 @@
 using GitOps.Reconciler.Loading;
 using GitOps.Reconciler.Model;
+using GitOps.Reconciler.Rollouts.Loading;
 using GitOps.Reconciler.Validation;
 using GitOps.Reconciler.Yaml;
 
@@ -54,6 +55,27 @@ internal static class KubeLoader
                 app.Add(service, obj.Metadata?["name"] ?? obj.Root);
                 app.AddImplicit(new Network("default", null, "bridge", false, false, false, false, default, default, default));
             }
+        }
+        foreach (var obj in valid.Where(o => o.Kind is "AnalysisTemplate" or "ClusterAnalysisTemplate"))
+            if (KubeRolloutMapper.Template(obj, ctx) is { } template) app.Add(template, obj.Metadata?["name"] ?? obj.Root);
+        // After the Deployments: a Rollout's workloadRef takes its pod template from one.
+        foreach (var obj in valid.Where(o => o.Kind == "Rollout"))
+        {
+            Service? rollout;
+            using (ctx.Sources.For(obj.ModelName)) rollout = KubeRolloutMapper.Rollout(obj, app.Services, valid, app.AnalysisReferences, ctx);
+            if (rollout is null) continue;
+            ctx.Sources.Add(SourceMap.Service(rollout.Name), obj.Metadata?["name"] ?? obj.Root);
+            for (var i = 0; i < rollout.Ports.Count; i++) ctx.Sources.Add(SourceMap.PublishedPort(rollout.Name, i), obj.Root);
+            if (rollout.Rollout?.WorkloadRef?.Name == rollout.Name && app.Services.TryGetValue(rollout.Name, out var referenced))
+            {
+                // Argo's migration pattern: a Rollout named as the Deployment it references. One name is one service here,
+                // so the Rollout takes the Deployment's place, as if the Deployment were scaled down at once.
+                if (referenced.Replication.Replicas > 0)
+                    ctx.Diagnostics.Warning(obj.Metadata?["name"] ?? obj.Root, $"Rollout '{obj.Name}' has the name of the Deployment it references: the Rollout's replicas replace the Deployment's {referenced.Replication.Replicas} (scaleDown is immediate)", "rollout.workload-ref-name");
+                app.Replace(rollout);
+            }
+            else app.Add(rollout, obj.Metadata?["name"] ?? obj.Root);
+            app.AddImplicit(new Network("default", null, "bridge", false, false, false, false, default, default, default));
         }
         foreach (var obj in valid)
         {

@@ -93,6 +93,11 @@ internal static class WorkloadMapper
                 update = DaemonSetStrategy(r.Mapping(spec["updateStrategy"]), ctx) with { MinReady = minReady };
                 replication = new Replication(ReplicationMode.Global, 0, null);
                 break;
+            case "Rollout":
+                // The strategy proper is read by KubeRolloutMapper; minReadySeconds means what it means for a Deployment.
+                kind = WorkloadKind.Rollout;
+                update = DeploymentDefault with { MinReady = minReady };
+                break;
             case "ReplicaSet":
                 kind = WorkloadKind.ReplicaSet;
                 update = UpdateStrategy.OnDelete;

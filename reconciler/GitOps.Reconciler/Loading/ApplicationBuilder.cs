@@ -17,6 +17,16 @@ internal sealed class ApplicationBuilder(LoadContext ctx)
     private readonly Dictionary<string, Route> _routes = new(StringComparer.Ordinal);
     private readonly List<UnsupportedResource> _unsupported = [];
     private readonly HashSet<string> _implicitNetworks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Rollouts.Model.AnalysisTemplate> _analysisTemplates = new(StringComparer.Ordinal);
+
+    /// <summary>Analyses rollouts declare, checked against the templates once every file is read.</summary>
+    public Rollouts.Loading.AnalysisReferences AnalysisReferences { get; } = new();
+
+    public IReadOnlyDictionary<string, Rollouts.Model.AnalysisTemplate> AnalysisTemplates => _analysisTemplates;
+
+    /// <summary>Keyed as <see cref="Rollouts.Model.AnalysisTemplate.Key"/>: a ClusterAnalysisTemplate may share a name with an AnalysisTemplate.</summary>
+    public void Add(Rollouts.Model.AnalysisTemplate template, YNode at) =>
+        Add(_analysisTemplates, template.Cluster ? "ClusterAnalysisTemplate" : "AnalysisTemplate", template.Key, template, at);
 
     public string? Name { get; set; }
 
@@ -33,6 +43,9 @@ internal sealed class ApplicationBuilder(LoadContext ctx)
     public IReadOnlyDictionary<string, Route> Routes => _routes;
 
     public void Add(Service service, YNode at) => Add(_services, "service", service.Name, service, at);
+
+    /// <summary>A Rollout that takes over the Deployment of the same name it references (Argo's workloadRef migration).</summary>
+    public void Replace(Service service) => _services[service.Name] = service;
 
     public void Add(Network network, YNode at)
     {
@@ -66,7 +79,10 @@ internal sealed class ApplicationBuilder(LoadContext ctx)
         new ValueMap<Config>(_configs),
         new ValueMap<Route>(_routes),
         new ValueList<UnsupportedResource>(_unsupported
-            .OrderBy(u => u.Kind, StringComparer.Ordinal).ThenBy(u => u.Namespace, StringComparer.Ordinal).ThenBy(u => u.Name, StringComparer.Ordinal)));
+            .OrderBy(u => u.Kind, StringComparer.Ordinal).ThenBy(u => u.Namespace, StringComparer.Ordinal).ThenBy(u => u.Name, StringComparer.Ordinal)))
+    {
+        AnalysisTemplates = new ValueMap<Rollouts.Model.AnalysisTemplate>(_analysisTemplates),
+    };
 
     private void Add<T>(Dictionary<string, T> into, string kind, string name, T value, YNode at)
     {

@@ -57,6 +57,8 @@ internal static class ManifestLoader
             foreach (var doc in ctx.Files.Read(file.Path, SourceMark.None, "") ?? [])
                 if (doc.Root is YMapping root) DesiredStateReader.Read(root, app, ctx);
                 else if (doc.Root is not null) ctx.Diagnostics.Error(doc.Root, "expected a desired-state mapping", "state.document");
+        // Rollouts and the templates they use may be in different files, or formats: checked once all are read.
+        app.AnalysisReferences.Check(app.AnalysisTemplates, ctx);
         if (ctx.Options.Name is { Length: > 0 } name) app.Name = name;
         SemanticValidator.Check(app, ctx);
         // The policy is judged on the whole application, after everything it asks for is known.

@@ -13,4 +13,8 @@ internal sealed record Application(
     ValueMap<Secret> Secrets,
     ValueMap<Config> Configs,
     ValueMap<Route> Routes,
-    ValueList<UnsupportedResource> Unsupported);
+    ValueList<UnsupportedResource> Unsupported)
+{
+    /// <summary>AnalysisTemplates and ClusterAnalysisTemplates (key "cluster/NAME"), and Compose's <c>x-analysis-templates</c>.</summary>
+    public ValueMap<Rollouts.Model.AnalysisTemplate> AnalysisTemplates { get; init; }
+}

@@ -29,4 +29,6 @@ internal sealed record Service(
 
     /// <summary>Jobs and CronJobs run pods to completion under the job controller, never as standing replicas.</summary>
     public bool RunsToCompletion => Job is not null;
+    /// <summary>A progressive strategy (Argo Rollouts' canary or blue-green), from a Rollout or a Compose service's <c>x-rollout</c>.</summary>
+    public Rollouts.Model.RolloutSpec? Rollout { get; init; }
 }

@@ -12,4 +12,6 @@ internal enum WorkloadKind
     DaemonSet,
     Job,
     CronJob,
+    /// <summary>Argo Rollouts' Rollout: a Deployment-like workload rolled out by a canary or blue-green strategy.</summary>
+    Rollout,
 }

@@ -18,7 +18,9 @@ internal static class DesiredStateReader
         if (doc.Str("kind") != DesiredStateFormat.Kind) r.Error(root["kind"] ?? root, $"expected kind {DesiredStateFormat.Kind}", "state.kind");
         var name = doc.Str("name");
         app.Name ??= name;
-        foreach (var (key, entry, o) in doc.ObjectMap("services")) { app.Add(Service(key, o, r), entry.Key); ctx.Sources.Add(SourceMap.Service(key), entry.Key); }
+        foreach (var (key, entry, o) in doc.ObjectMap("services")) { app.Add(Service(key, o, r, app.AnalysisReferences, ctx), entry.Key); ctx.Sources.Add(SourceMap.Service(key), entry.Key); }
+        foreach (var (_, entry, o) in doc.ObjectMap("analysisTemplates"))
+            if (Rollouts.Rendering.RolloutStateReader.Template(o.Node, ctx) is { } template) app.Add(template, entry.Key);
         foreach (var (key, entry, o) in doc.ObjectMap("routes")) app.Add(Route(key, o), entry.Key);
         foreach (var (key, entry, o) in doc.ObjectMap("networks")) app.Add(Network(key, o), entry.Key);
         foreach (var (key, entry, o) in doc.ObjectMap("volumes")) app.Add(Volume(key, o), entry.Key);
@@ -32,8 +34,9 @@ internal static class DesiredStateReader
         doc.Done();
     }
 
-    private static Service Service(string name, StrictObject o, NodeReader r)
+    private static Service Service(string name, StrictObject o, NodeReader r, Rollouts.Loading.AnalysisReferences references, LoadContext ctx)
     {
+        var rollout = Rollouts.Rendering.RolloutStateReader.Read(o["rollout"], name, references, ctx);
         o.Str("specHash");
         o.Str("templateHash");
         var replication = o.Object("replication");
@@ -70,7 +73,7 @@ internal static class DesiredStateReader
                 p.Enum("mode", PortMode.Ingress), p.Str("name"), p.Str("appProtocol")) { PublishedEnd = p.Int("publishedEnd", 0) }))],
             o.Enum("endpointMode", EndpointMode.Vip),
             [.. o.Objects("dependsOn").Select(d => Done(d, new Dependency(d.RequiredStr("service"), d.Enum("condition", DependencyCondition.Started), d.Bool("restart"), !d.Bool("optional"))))],
-            statefulOptions) { Job = job, Cron = cron };
+            statefulOptions) { Job = job, Cron = cron, Rollout = rollout };
         o.Done();
         return service;
     }
@@ -92,7 +95,7 @@ internal static class DesiredStateReader
         return result;
     }
 
-    private static PodTemplate Template(StrictObject t)
+    public static PodTemplate Template(StrictObject t)
     {
         var nm = t.Object("networkMode");
         var restart = t.Object("restart");

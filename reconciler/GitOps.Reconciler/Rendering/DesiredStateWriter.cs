@@ -21,6 +21,7 @@ internal static class DesiredStateWriter
         .ObjectMap("volumes", app.Volumes, Volume)
         .ObjectMap("secrets", app.Secrets, Secret)
         .ObjectMap("configs", app.Configs, Config)
+        .ObjectMap("analysisTemplates", app.AnalysisTemplates, Rollouts.Rendering.RolloutWriter.Template)
         .Objects("unsupported", app.Unsupported, u => new NodeBuilder()
             .Str("apiVersion", u.ApiVersion).Str("kind", u.Kind).Str("name", u.Name).Str("namespace", u.Namespace).Build())
         .Build();
@@ -54,6 +55,7 @@ internal static class DesiredStateWriter
             .Node("job", s.Job is null ? null : Job(s.Job))
             .Node("cronJob", s.Cron is null ? null : Cron(s.Cron))
             .Node("template", Template(s.Template))
+            .Node("rollout", Rollouts.Rendering.RolloutWriter.Write(s.Rollout))
             .Build();
     }
 

@@ -11,6 +11,10 @@ internal static class SchemaCatalog
 {
     public const string Compose = "schemas/compose/compose-spec.json";
 
+    /// <summary>A Compose service's <c>x-rollout</c> and the top-level <c>x-analysis-templates</c> (Argo Rollouts' vocabulary).</summary>
+    public const string XRollout = "schemas/rollouts/x-rollout.schema.json";
+    public const string XAnalysisTemplates = "schemas/rollouts/x-analysis-templates.schema.json";
+
     /// <summary>Supported Kubernetes kinds, by <c>apiVersion/kind</c>, and their schema resources.</summary>
     public static readonly IReadOnlyDictionary<string, string> Kubernetes = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -27,6 +31,9 @@ internal static class SchemaCatalog
         ["apps/v1/DaemonSet"] = "schemas/k8s/daemonset-apps-v1.json",
         ["batch/v1/Job"] = "schemas/k8s/job-batch-v1.json",
         ["batch/v1/CronJob"] = "schemas/k8s/cronjob-batch-v1.json",
+        ["argoproj.io/v1alpha1/Rollout"] = "schemas/rollouts/rollout-argoproj-v1alpha1.json",
+        ["argoproj.io/v1alpha1/AnalysisTemplate"] = "schemas/rollouts/analysistemplate-argoproj-v1alpha1.json",
+        ["argoproj.io/v1alpha1/ClusterAnalysisTemplate"] = "schemas/rollouts/analysistemplate-argoproj-v1alpha1.json",
     };
 
     private static readonly ConcurrentDictionary<string, Lazy<JsonSchema>> Cache = new(StringComparer.Ordinal);

@@ -25,6 +25,8 @@ public sealed class RenderRoundTripTests
         data.Add("k8s/kubeconform/fixtures/list_valid.yaml", "auto");
         data.Add("k8s/website/secret/dotfile-secret.yaml", "auto");
         data.Add("swarm/swarmprom/docker-compose.yml", "stack");
+        foreach (var f in new[] { "analysis-templates", "rollout-canary", "rollout-bluegreen", "rollout-rolling-update", "rollout-template-ref", "rollout-secret" })
+            data.Add($"rollouts/{f}.yaml", "auto");
         return data;
     }
 
@@ -54,6 +56,75 @@ public sealed class RenderRoundTripTests
         AssertFixedPoint(Load.Yaml("compose.yaml", AppGenerator.Compose(seed, 25), env), "compose seed " + seed);
         AssertFixedPoint(Load.Yaml("docker-stack.yml", AppGenerator.Compose(seed, 25, stack: true), env), "stack seed " + seed);
         AssertFixedPoint(Load.Yaml("app.yaml", AppGenerator.Kubernetes(seed, 15)), "kubernetes seed " + seed);
+    }
+
+    /// <summary>Every part of a rollout survives render → load: steps of each kind, analyses, templates, a job's pod template.</summary>
+    [Fact]
+    public void RolloutRenderIsAFixedPoint()
+    {
+        const string compose = """
+            x-analysis-templates:
+              smoke:
+                args: [{name: path, value: /health}, {name: token, valueFrom: {secretKeyRef: {name: api, key: token}}}]
+                metrics:
+                - name: job
+                  count: 1
+                  provider:
+                    job:
+                      spec:
+                        backoffLimit: 0
+                        template:
+                          spec:
+                            restartPolicy: Never
+                            containers: [{name: check, image: busybox, command: [sh, -c, "exit 0"]}]
+                - name: web
+                  interval: 10s
+                  count: 3
+                  failureLimit: 1
+                  successCondition: result == "ok"
+                  provider:
+                    web: {url: "http://web{{args.path}}", jsonPath: "{$$.status}", headers: [{key: Authorization, value: "Bearer {{args.token}}"}]}
+                dryRun: [{metricName: web}]
+            services:
+              web:
+                image: busybox
+                ports: ["8080:80"]
+                deploy: {replicas: 4}
+                x-rollout:
+                  strategy: canary
+                  protocol: http
+                  maxSurge: 1
+                  abortScaleDownDelaySeconds: 0
+                  steps:
+                  - setCanaryScale: {replicas: 2}
+                  - setWeight: 20
+                  - setHeaderRoute: {name: beta, match: [{headerName: X-Beta, headerValue: {prefix: "y"}}]}
+                  - pause: {}
+                  - pause: {duration: 90s}
+                  - analysis: {templates: [{templateName: smoke}], args: [{name: path, value: /ready}]}
+                  analysis:
+                    startingStep: 2
+                    metrics:
+                    - {name: errors, interval: 30s, failureCondition: result > 0.05, provider: {router: {metric: errorRate, window: 2m, version: stable}}}
+              api:
+                image: busybox
+                ports: ["9090:90"]
+                x-rollout:
+                  strategy: blue-green
+                  previewPort: {published: 9091, target: 90}
+                  previewReplicaCount: 1
+                  autoPromotionEnabled: false
+                  prePromotionAnalysis:
+                    metrics: [{name: q, provider: {prometheus: {address: "http://prom:9090", query: "up"}}, successCondition: "result[0] == 1"}]
+            secrets:
+              api: {file: ./token}
+            """;
+        var dir = Load.TempDir();
+        File.WriteAllText(Path.Combine(dir, "compose.yaml"), compose);
+        File.WriteAllText(Path.Combine(dir, "token"), "t0ken");
+        var first = Load.Files(Path.Combine(dir, "compose.yaml"));
+        Assert.NotNull(first.Application?.Services["web"].Rollout);
+        AssertFixedPoint(first, "x-rollout");
     }
 
     internal static void AssertFixedPoint(LoadResult first, string what)
