@@ -51,6 +51,8 @@ public sealed class Engine : IDisposable
                 : InitBinary.FromSelf(Environment.ProcessPath ?? throw new InvalidOperationException("cannot tell where this binary is"));
         Volumes = new VolumeStore(Paths, Events);
         Secrets = new SecretStore(Paths, Events);
+        // http routers with TLS read their certificates from the secret store.
+        Networks.TlsSecrets = new TlsSecretSource(Secrets);
         Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, [Networks, .. options.Hooks], FindTini(), Networks,
             new ContainerStorage(Paths, Volumes, Secrets));
         Execs = new ExecManager(Containers, Pump);
