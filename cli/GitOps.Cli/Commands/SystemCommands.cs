@@ -127,7 +127,8 @@ internal static class SystemCommands
         var otlp = new Option<string?>("--otlp-endpoint") { Description = "Send traces and metrics to this OTLP endpoint (or $OTEL_EXPORTER_OTLP_ENDPOINT)" };
         var console = new Option<bool>("--telemetry-console") { Description = "Print traces and metrics on standard output" };
         var insecure = new Option<string[]>("--insecure-registry") { Description = "Registry (host[:port] or CIDR) reached over plain HTTP or unverified HTTPS; loopback always is" };
-        foreach (var o in new Option[] { root, config, drift, webhook, otlp, console, insecure }) cmd.Options.Add(o);
+        var metrics = new Option<string?>("--metrics-listen") { Description = "ADDRESS:PORT serving Prometheus metrics on GET /metrics (http routers' requests per version, the reconciler's)" };
+        foreach (var o in new Option[] { root, config, drift, webhook, otlp, console, insecure, metrics }) cmd.Options.Add(o);
         cmd.SetAction((pr, _) =>
         {
             if (!Durations.TryParse(pr.GetValue(drift)!, out var interval) || interval <= TimeSpan.Zero)
@@ -138,7 +139,7 @@ internal static class SystemCommands
             return DaemonHost.RunAsync(new DaemonOptions(
                 pr.GetValue(root)!, pr.GetValue(Cli.Socket) ?? DaemonHost.DefaultSocket, pr.GetValue(config), interval, pr.GetValue(webhook),
                 pr.GetValue(otlp) ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT"), pr.GetValue(console),
-                pr.GetValue(insecure) ?? []));
+                pr.GetValue(insecure) ?? []) { MetricsListen = pr.GetValue(metrics) });
         });
         return cmd;
     }
