@@ -114,6 +114,19 @@ public static unsafe partial class Sys
         return (new SafeFd(fds[0]), new SafeFd(fds[1]));
     }
 
+    /// <summary>
+    /// A SOCK_SEQPACKET message must fit the sender's buffer whole (EMSGSIZE otherwise), and the default buffer is
+    /// about 200 KiB: raises it to <paramref name="bytes"/> — with SO_SNDBUFFORCE, past net.core.wmem_max, when
+    /// the process may (root) — so one message can carry what a container's spec may hold (2 MiB of environment).
+    /// </summary>
+    public static void RaiseSendBuffer(SafeFd fd, int bytes)
+    {
+        const int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_SNDBUFFORCE = 32;
+        int value = bytes;
+        if (setsockopt(fd.Fd, SOL_SOCKET, SO_SNDBUFFORCE, &value, sizeof(int)) == 0) return;
+        Check(setsockopt(fd.Fd, SOL_SOCKET, SO_SNDBUF, &value, sizeof(int)), "setsockopt");
+    }
+
     public static void SetCloseOnExec(SafeFd fd, bool on)
     {
         var flags = Check(fcntl(fd.Fd, 1 /* F_GETFD */), "fcntl");

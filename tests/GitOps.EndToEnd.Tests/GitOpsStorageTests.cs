@@ -101,7 +101,14 @@ public sealed class GitOpsStorageTests(GitOpsStorageFixture d) : IClassFixture<G
             Assert.DoesNotContain(secret, text);
             Assert.DoesNotContain(secret2, text);
         }
-        Assert.Empty(Api.FilesContaining(Path.Combine(d.Root, "reconciler", "apps"), secret2, d.DaemonLog));
+        // Nor in the revision trees the daemon keeps (run trees leave secret files out; checkouts are gone once loaded).
+        Assert.Empty(Api.FilesContaining(Path.Combine(d.Root, "reconciler"), secret2, d.DaemonLog));
+        Assert.Empty(Api.FilesContaining(Path.Combine(d.Root, "reconciler"), secret));
+        Assert.All(Directory.GetDirectories("/dev/shm", "gitops-checkouts-*"), dir => Assert.Empty(Api.FilesContaining(dir, secret2)));
+        // What containers bind is still there: the run tree has the bound files, without the secret file.
+        var trees = Directory.GetDirectories(Path.Combine(d.Root, "reconciler", "trees"));
+        Assert.Contains(trees, t => File.Exists(Path.Combine(t, "static", "index.html")));
+        Assert.DoesNotContain(trees, t => File.Exists(Path.Combine(t, "db_pass.txt")));
         Assert.Empty(Api.FilesContaining(Path.Combine(d.Root, "secrets"), secret2));
 
         // The volume leaves Git: prune is on but prune-volumes is not, so the data stays and status says so.
@@ -111,8 +118,11 @@ public sealed class GitOpsStorageTests(GitOpsStorageFixture d) : IClassFixture<G
         Assert.Contains("st_data", d.Ok("volume", "ls", "-q").Split('\n'));
         Assert.Contains("volume st_data is no longer in Git", Message("st"));
 
-        // Removing the app takes its secrets and configs; volumes stay unless asked for.
+        // Removing the app takes its secrets and configs, its repository's mirror and its trees; volumes stay unless asked for.
+        var mirrors = Directory.GetDirectories(Path.Combine(d.Root, "reconciler", "git")).Length;
         d.Ok("app", "rm", "--remove-resources", "st");
+        Assert.Equal(mirrors - 1, Directory.GetDirectories(Path.Combine(d.Root, "reconciler", "git")).Length);
+        foreach (var rev in new[] { v1, v2, v3 }) Assert.False(Directory.Exists(Path.Combine(d.Root, "reconciler", "trees", rev)), $"tree {rev} left behind");
         Assert.DoesNotContain("st_db_pass", d.Ok("secret", "ls", "--format", "{{.Name}}"));
         Assert.DoesNotContain("st_app_conf", d.Ok("config", "ls", "--format", "{{.Name}}"));
         var volumes = d.Ok("volume", "ls", "-q").Split('\n');

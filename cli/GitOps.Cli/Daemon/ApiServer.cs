@@ -24,7 +24,8 @@ internal static class ApiServer
             o.ListenUnixSocket(socketPath);
             // Webhooks come from Git hosts over TCP; that listener serves /hooks and nothing else.
             if (hookEndpoint is not null) o.Listen(hookEndpoint);
-            o.Limits.MaxRequestBodySize = null; // image imports and builds stream large bodies
+            // Every request gets its own limit (RequestLimits): JSON bodies and webhooks are bounded, archives are not.
+            o.Limits.MaxRequestBodySize = RequestLimits.Json;
             o.AddServerHeader = false;
             // Tar streams are unpacked with blocking reads on their own threads.
             o.AllowSynchronousIO = true;
@@ -41,6 +42,21 @@ internal static class ApiServer
         app.Use(async (ctx, next) =>
         {
             try { await next(ctx); }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                await RequestLimits.TooLargeAsync(ctx, RequestLimits.For(ctx.Request) ?? 0);
+            }
+            catch (BadHttpRequestException e)
+            {
+                // Kestrel's own verdicts on the request (a truncated body, a malformed chunk): the client's fault.
+                ctx.Response.Headers.Connection = "close";
+                await ctx.Error(e.StatusCode, e.Message);
+            }
+            catch (EndOfStreamException e) when (RequestLimits.IsStreamed(ctx.Request))
+            {
+                // An archive endpoint's body ended before its archive did: what the client sent is not a tar.
+                await ctx.Error(StatusCodes.Status400BadRequest, $"the request body is not a complete tar archive: {e.Message}");
+            }
             catch (StartFailedException e) { await ctx.Error(e.StatusCode, e.Message, e.ExitCode); }
             catch (EngineException e) { await ctx.Error(e.StatusCode, e.Message); }
             catch (ErrnoException e) { await ctx.Error(500, e.Message); }
@@ -53,6 +69,10 @@ internal static class ApiServer
                 Console.Error.WriteLine($"{ctx.Request.Method} {ctx.Request.Path}: {e}");
                 await ctx.Error(500, e.Message);
             }
+        });
+        app.Use(async (ctx, next) =>
+        {
+            if (await RequestLimits.ApplyAsync(ctx)) await next(ctx);
         });
         if (hookEndpoint is not null)
             app.Use(async (ctx, next) =>

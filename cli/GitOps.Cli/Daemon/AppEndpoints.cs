@@ -13,22 +13,33 @@ internal static class AppEndpoints
     {
         AppView View(AppController a) => new(a.Spec, a.Status, host.Origin(a.Spec.Name)) { Policy = a.SecurityPolicy };
 
-        app.MapGet("/apps", ctx => ctx.JsonAsync(host.Apps.Select(View).ToList(), AppJson.Default.ListAppView));
+        // A saved application that cannot be loaded is listed (status Invalid, with the reason) so it is seen and can be removed.
+        AppView BrokenView(BrokenApp b) => new(
+            new AppSpec(b.Name, new AppSource(SourceKind.Local, "(unreadable record in apps.json)", null, null, null, null), [], AppSchedule.Default, AppPolicy.Default, null),
+            new AppStatus { Name = b.Name, Sync = SyncStates.Invalid, Message = "cannot load this application: " + b.Error }, "cli");
 
-        app.MapGet("/apps/{name}", ctx => ctx.JsonAsync(View(host.Get(ctx.Route("name"))), AppJson.Default.AppView));
+        app.MapGet("/apps", ctx => ctx.JsonAsync(host.Apps.Select(View).Concat(host.Broken.Select(BrokenView)).OrderBy(v => v.Spec.Name, StringComparer.Ordinal).ToList(),
+            AppJson.Default.ListAppView));
+
+        app.MapGet("/apps/{name}", ctx =>
+        {
+            var name = ctx.Route("name");
+            return host.Broken.FirstOrDefault(b => b.Name == name) is { } broken
+                ? ctx.JsonAsync(BrokenView(broken), AppJson.Default.AppView)
+                : ctx.JsonAsync(View(host.Get(name)), AppJson.Default.AppView);
+        });
 
         app.MapPost("/apps", async ctx =>
         {
             var spec = await ctx.ReadJsonAsync(AppJson.Default.AppSpec);
-            var errors = new List<string>();
-            if (!GitOps.Reconciler.Configuration.AppSpecValidator.IsValidName(spec.Name))
-                errors.Add($"invalid application name \"{spec.Name}\": expected lower-case letters, digits, '-', '_' or '.', starting with a letter or digit");
-            foreach (var r in new[] { spec.Source.Branch, spec.Source.Tag }.OfType<string>())
-                if (GitOps.Reconciler.Configuration.AppSpecValidator.RefNameProblem(r) is { } problem) errors.Add($"invalid ref \"{r}\": {problem}");
-            if (new[] { spec.Source.Branch, spec.Source.Tag, spec.Source.Revision }.Count(x => x is not null) > 1)
-                errors.Add("give at most one of --branch, --tag and --revision");
-            if (errors.Count > 0) throw new InvalidArgumentException(string.Join("\n", errors));
-            var a = await host.AddAsync(spec, ctx.Query("origin") ?? "cli", wait: ctx.QueryBool("wait", true), ctx.RequestAborted);
+            // Checked whole before anything is registered or written: a refused request leaves nothing behind.
+            var errors = GitOps.Reconciler.Configuration.AppSpecChecks.Problems(spec);
+            if (errors.Count > 0) throw new InvalidArgumentException("invalid application: " + string.Join("; ", errors));
+            // "config" is the daemon's own file: a request may not claim it (the app could then never be removed).
+            var origin = ctx.Query("origin") ?? "cli";
+            if (origin is not ("cli" or "compose" or "stack" or "apply"))
+                throw new InvalidArgumentException($"invalid origin \"{(origin.Length > 32 ? origin[..32] + "…" : origin)}\": expected cli, compose, stack or apply");
+            var a = await host.AddAsync(spec, origin, wait: ctx.QueryBool("wait", true), ctx.RequestAborted);
             await ctx.JsonAsync(View(a), AppJson.Default.AppView, 201);
         });
 

@@ -21,7 +21,7 @@ internal static class ContainerEndpoints
 
         app.MapPost("/containers/create", async ctx =>
         {
-            var req = await ctx.ReadJsonAsync(ApiJson.Default.CreateRequest);
+            var req = await ctx.ReadJsonAsync(RequestJson.Default.CreateRequest);
             if (ctx.Query("name") is { Length: > 0 } name) req = req with { Name = name };
             var c = containers.Create(req);
             await ctx.JsonAsync(new IdResponse(c.Id, []), ApiJson.Default.IdResponse, 201);
@@ -115,7 +115,7 @@ internal static class ContainerEndpoints
             if (ctx.Query("repo") is { Length: > 0 } repo)
                 tag = ImageReference.Parse(repo + (ctx.Query("tag") is { Length: > 0 } t ? ":" + t : ""));
             // HttpClient sends JSON bodies chunked, without a Content-Length: go by the content type.
-            var body = ctx.Request.HasJsonContentType() ? await ctx.ReadJsonAsync(ApiJson.Default.CommitRequest) : new CommitRequest([]);
+            var body = ctx.Request.HasJsonContentType() ? await ctx.ReadJsonAsync(RequestJson.Default.CommitRequest) : new CommitRequest([]);
             var changes = body.Changes ?? [];
             var image = await containers.CommitAsync(id, tag, ctx.Query("comment"), ctx.Query("author"), changes,
                 ctx.QueryBool("pause", true), ctx.RequestAborted);
@@ -250,17 +250,26 @@ internal static class Filters
         try
         {
             using var doc = JsonDocument.Parse(json);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new InvalidArgumentException($"invalid filters: expected a JSON object such as {{\"label\":[\"a=b\"]}}, got {Kind(doc.RootElement)}");
             foreach (var p in doc.RootElement.EnumerateObject())
             {
-                var values = p.Value.ValueKind == JsonValueKind.Array
-                    ? p.Value.EnumerateArray().Select(v => v.GetString() ?? "").ToList()
-                    : p.Value.EnumerateObject().Select(v => v.Name).ToList();
+                var values = p.Value.ValueKind switch
+                {
+                    JsonValueKind.Array => p.Value.EnumerateArray().Select(v => v.ValueKind == JsonValueKind.String ? v.GetString()!
+                        : throw new InvalidArgumentException($"invalid filters: the values of \"{p.Name}\" must be strings, got {Kind(v)}")).ToList(),
+                    // The older form {"name":{"web":true}}.
+                    JsonValueKind.Object => p.Value.EnumerateObject().Select(v => v.Name).ToList(),
+                    _ => throw new InvalidArgumentException($"invalid filters: \"{p.Name}\" must be a list of strings, got {Kind(p.Value)}"),
+                };
                 result[p.Name] = values;
             }
         }
         catch (JsonException e) { throw new InvalidArgumentException($"invalid filters: {e.Message}"); }
         return result;
     }
+
+    static string Kind(JsonElement e) => e.ValueKind.ToString().ToLowerInvariant();
 
     public static bool MatchContainer(Container c, Dictionary<string, List<string>> filters, Engine engine)
     {

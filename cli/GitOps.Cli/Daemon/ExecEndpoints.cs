@@ -14,7 +14,7 @@ internal static class ExecEndpoints
 
         app.MapPost("/containers/{id}/exec", async ctx =>
         {
-            var config = await ctx.ReadJsonAsync(ApiJson.Default.ExecConfig);
+            var config = await ctx.ReadJsonAsync(RequestJson.Default.ExecConfig);
             var exec = execs.Create(ctx.Route("id"), config);
             await ctx.JsonAsync(new IdResponse(exec.Id), ApiJson.Default.IdResponse, 201);
         });

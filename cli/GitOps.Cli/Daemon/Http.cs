@@ -29,14 +29,18 @@ internal static class Http
 
     public static async Task<T> ReadJsonAsync<T>(this HttpContext ctx, JsonTypeInfo<T> type)
     {
+        if (ctx.Request.ContentLength == 0) throw new InvalidArgumentException("request body is empty: expected a JSON object");
         try
         {
             return await System.Text.Json.JsonSerializer.DeserializeAsync(ctx.Request.Body, type, ctx.RequestAborted).ConfigureAwait(false)
-                   ?? throw new InvalidArgumentException("request body is empty");
+                   ?? throw new InvalidArgumentException("request body is null: expected a JSON object");
         }
         catch (System.Text.Json.JsonException e)
         {
-            throw new InvalidArgumentException($"invalid JSON in request body: {e.Message}");
+            // The reader's message names the property and its position ("$.HostConfig.Memory | LineNumber: 0 | ...").
+            throw new InvalidArgumentException(e.Message.Contains("does not contain any JSON tokens", StringComparison.Ordinal)
+                ? "request body is empty: expected a JSON object"
+                : $"invalid JSON in request body: {e.Message}");
         }
     }
 

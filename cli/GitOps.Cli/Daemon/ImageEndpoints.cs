@@ -18,6 +18,7 @@ internal static class ImageEndpoints
             if (ctx.Query("repo") is { Length: > 0 } repo)
                 tag = ImageReference.Parse(repo + (ctx.Query("tag") is { Length: > 0 } t ? ":" + t : ""));
             var changes = ctx.QueryAll("changes");
+            if (ctx.Request.ContentLength == 0) throw new InvalidArgumentException("cannot import: the request body is empty: expected a tar archive");
             ImageRecord record;
             try
             {

@@ -15,7 +15,7 @@ internal static class NetworkEndpoints
 
         app.MapPost("/networks/create", async ctx =>
         {
-            var req = await ctx.ReadJsonAsync(ApiJson.Default.NetworkCreate);
+            var req = await ctx.ReadJsonAsync(RequestJson.Default.NetworkCreate);
             var cfg = networks.Create(req);
             await ctx.JsonAsync(new IdResponse(cfg.Id, []), ApiJson.Default.IdResponse, 201);
         });
@@ -49,21 +49,21 @@ internal static class NetworkEndpoints
 
         app.MapPost("/networks/{id}/connect", async ctx =>
         {
-            var req = await ctx.ReadJsonAsync(ApiJson.Default.NetworkConnectRequest);
+            var req = await ctx.ReadJsonAsync(RequestJson.Default.NetworkConnectRequest);
             await engine.Containers.ConnectAsync(req.Container, ctx.Route("id"), req.EndpointConfig);
             await ctx.NoContent();
         });
 
         app.MapPost("/networks/{id}/disconnect", async ctx =>
         {
-            var req = await ctx.ReadJsonAsync(ApiJson.Default.NetworkConnectRequest);
+            var req = await ctx.ReadJsonAsync(RequestJson.Default.NetworkConnectRequest);
             await engine.Containers.DisconnectAsync(req.Container, ctx.Route("id"));
             await ctx.NoContent();
         });
 
         app.MapPost("/routers", async ctx =>
         {
-            var req = await ctx.ReadJsonAsync(ApiJson.Default.RouterCreate);
+            var req = await ctx.ReadJsonAsync(RequestJson.Default.RouterCreate);
             await ctx.JsonAsync(networks.CreateRouter(req), ApiJson.Default.RouterConfig, 201);
         });
 
@@ -104,7 +104,7 @@ internal static class NetworkEndpoints
 
         app.MapPut("/routers/{name}/backends", async ctx =>
         {
-            var backends = await ctx.ReadJsonAsync(ApiJson.Default.ListRouterBackendConfig);
+            var backends = await ctx.ReadJsonAsync(RequestJson.Default.ListRouterBackendConfig);
             await ctx.JsonAsync(networks.SetBackends(ctx.Route("name"), backends), ApiJson.Default.RouterConfig);
         });
 

@@ -29,8 +29,12 @@ internal static class RegistryEndpoints
         // docker's POST /auth: the daemon proves the credentials against the registry, then keeps them.
         app.MapPost("/auth", async ctx =>
         {
-            var body = await ctx.ReadJsonAsync(ApiJson.Default.AuthRequest);
+            var body = await ctx.ReadJsonAsync(RequestJson.Default.AuthRequest);
             var registry = CredentialStore.Key(body.ServerAddress ?? ImageReference.DefaultDomain);
+            // HOST[:PORT] as an image reference names it (a DNS name is at most 253 characters): anything else could
+            // only fail later, inside the HTTP client.
+            if (registry.Length > 253 + 6 || !Uri.TryCreate("https://" + registry + "/", UriKind.Absolute, out var uri) || uri.PathAndQuery != "/" || uri.UserInfo.Length > 0)
+                throw new InvalidArgumentException($"invalid registry address \"{GitOps.Runtime.InputLimits.Clip(body.ServerAddress)}\": expected HOST[:PORT]");
             var credential = new Credential(body.Username ?? "", body.Password ?? "");
             using (var client = new RegistryClient(registry, engine.Registry, credential))
                 await client.PingAsync(authenticate: true, ctx.RequestAborted);

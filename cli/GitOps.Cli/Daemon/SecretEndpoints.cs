@@ -21,7 +21,7 @@ internal static class SecretEndpoints
 
             app.MapPost(prefix + "/create", async ctx =>
             {
-                var req = await ctx.ReadJsonAsync(ApiJson.Default.SecretCreateRequest);
+                var req = await ctx.ReadJsonAsync(RequestJson.Default.SecretCreateRequest);
                 var record = store.Create(kind, Spec(req));
                 await ctx.JsonAsync(new IdResponse(record.Id), ApiJson.Default.IdResponse, 201);
             });
@@ -44,7 +44,7 @@ internal static class SecretEndpoints
             // Docker's update takes the object's version for optimistic concurrency; here the value may change too (rotation by version).
             app.MapPost(prefix + "/{id}/update", async ctx =>
             {
-                var req = await ctx.ReadJsonAsync(ApiJson.Default.SecretCreateRequest);
+                var req = await ctx.ReadJsonAsync(RequestJson.Default.SecretCreateRequest);
                 long? version = ctx.Query("version") is { } v
                     ? long.TryParse(v, out var n) ? n : throw new InvalidArgumentException($"invalid version: {v}")
                     : null;

@@ -15,7 +15,7 @@ internal static class VolumeEndpoints
 
         app.MapPost("/volumes/create", async ctx =>
         {
-            var req = await ctx.ReadJsonAsync(ApiJson.Default.VolumeCreateRequest);
+            var req = await ctx.ReadJsonAsync(RequestJson.Default.VolumeCreateRequest);
             var v = volumes.Create(req.Name, req.Driver, req.Labels, req.DriverOpts);
             await ctx.JsonAsync(Show(v, volumes), ApiJson.Default.VolumeInspect, 201);
         });

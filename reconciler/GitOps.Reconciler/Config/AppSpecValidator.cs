@@ -199,6 +199,10 @@ internal static partial class AppSpecValidator
 
     public static bool IsValidName(string name) => name.Length <= MaxNameLength && AppName().IsMatch(name);
 
+    public static bool IsValidProjectName(string name) => ProjectName().IsMatch(name);
+
+    public static bool IsCommitId(string text) => HexId().IsMatch(text);
+
     /// <summary>Go durations ("30s", "1m30s", "2h", "500ms") or a plain number of seconds ("30", "2.5").</summary>
     public static bool TryParseDuration(string text, out TimeSpan value)
     {

@@ -80,7 +80,7 @@ internal sealed class AppController : IDisposable
         Loaded loaded;
         try
         {
-            loaded = await LoadAsync(cycle, revision, ct);
+            loaded = await LoadAsync(cycle, revision, forApply: true, ct);
         }
         catch (Exception e) when (e is SourceException or IOException or InvalidOperationException)
         {
@@ -154,7 +154,7 @@ internal sealed class AppController : IDisposable
         await _gate.WaitAsync(ct);
         try
         {
-            var loaded = await LoadAsync(cycle, revision, ct);
+            var loaded = await LoadAsync(cycle, revision, forApply: false, ct);
             if (loaded.Desired is null) return new DiffResult(loaded.Revision, new Plan(loaded.Revision, [], []), "", loaded.Errors);
             var plan = Planner.Plan(loaded.Desired, ActualApp.Read(_engine, Spec.Name), Spec.Policy);
             return new DiffResult(loaded.Revision, plan, UnifiedDiff(loaded), []);
@@ -218,21 +218,23 @@ internal sealed class AppController : IDisposable
         Write(Path.Combine(_dir, "drift.json"), Drift, AppJson.Default.DriftReport);
     }
 
-    sealed record Loaded(string Revision, string? Subject, DesiredApp? Desired, IReadOnlyList<string> Errors, string Directory, Model.Application? Model)
+    sealed record Loaded(string Revision, string? Subject, DesiredApp? Desired, IReadOnlyList<string> Errors, Model.Application? Model)
     {
         public int PolicyErrors { get; init; }
     }
 
-    async Task<Loaded> LoadAsync(long cycle, string? revision, CancellationToken ct)
+    /// <param name="forApply">Whether the revision may be applied: then its run tree (what containers bind and builds read,
+    /// without secret files) is written, and the desired state points there. A dry run needs no tree after loading.</param>
+    async Task<Loaded> LoadAsync(long cycle, string? revision, bool forApply, CancellationToken ct)
     {
-        string dir, rev;
+        string rev;
         string? subject = null;
+        SourceCheckout? checkout = null;
         using (Executor.Source.StartActivity("fetch"))
         {
             if (Spec.Source.Kind == SourceKind.Local)
             {
-                dir = Spec.Source.Repo;
-                rev = "local-" + LocalDigest(PathsIn(dir));
+                rev = "local-" + LocalDigest(PathsIn(Spec.Source.Repo));
             }
             else
             {
@@ -247,28 +249,49 @@ internal sealed class AppController : IDisposable
                 var target = revision is null ? head : _sources.Describe(Spec.Source, revision);
                 rev = target.Commit;
                 subject = target.Subject;
-                dir = _sources.Materialize(Spec.Source, rev);
+                checkout = _sources.Checkout(Spec.Source, rev);
             }
         }
-        using var _ = Executor.Source.StartActivity("load");
-        var (policy, policyError) = _policy(Spec);
-        if (policy is null) throw new InvalidOperationException("policy: " + policyError);
-        var result = LoadManifests(dir, policy);
-        var errors = result.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error)
-            .Select(d => (d with { File = Relative(dir, d.File) }).ToString()).ToList();
-        if (!result.Succeeded || errors.Count > 0)
-            return new Loaded(rev, subject, null, errors, dir, null)
+        // The checkout (secret files and all) lives only while the revision is loaded and compiled.
+        using (checkout)
+        {
+            var dir = checkout?.Directory ?? Spec.Source.Repo;
+            using var _ = Executor.Source.StartActivity("load");
+            var (policy, policyError) = _policy(Spec);
+            if (policy is null) throw new InvalidOperationException("policy: " + policyError);
+            var result = LoadManifests(dir, policy);
+            var errors = result.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error)
+                .Select(d => (d with { File = Relative(dir, d.File) }).ToString()).ToList();
+            if (!result.Succeeded || errors.Count > 0)
+                return new Loaded(rev, subject, null, errors, null)
+                {
+                    PolicyErrors = result.Errors.Count(d => d.Code.StartsWith("policy.", StringComparison.Ordinal)),
+                };
+            // Relative binds, build contexts and config files resolve against the application's directory in this
+            // revision's tree, as Compose resolves them against the project directory.
+            var first = Path.GetFullPath(PathsIn(dir).First());
+            var baseDir = Directory.Exists(first) ? first : Path.GetDirectoryName(first)!;
+            var desired = Compiler.Compile(Spec.Name, Spec.ProjectName, rev, result.Application!, baseDir, TreeRoot(dir, policy));
+            if (Spec.Overrides?.Scale is { Count: > 0 } scale)
+                desired = desired with { Services = desired.Services.Select(s => scale.TryGetValue(s.Name, out var n) ? s with { Replicas = n } : s).ToList() };
+            if (checkout is not null && forApply)
             {
-                PolicyErrors = result.Errors.Count(d => d.Code.StartsWith("policy.", StringComparison.Ordinal)),
-            };
-        // Relative binds, build contexts and config files resolve against the application's directory in this
-        // revision's tree, as Compose resolves them against the project directory.
-        var first = Path.GetFullPath(PathsIn(dir).First());
-        var baseDir = Directory.Exists(first) ? first : Path.GetDirectoryName(first)!;
-        var desired = Compiler.Compile(Spec.Name, Spec.ProjectName, rev, result.Application!, baseDir, TreeRoot(dir, policy));
-        if (Spec.Overrides?.Scale is { Count: > 0 } scale)
-            desired = desired with { Services = desired.Services.Select(s => scale.TryGetValue(s.Name, out var n) ? s with { Replicas = n } : s).ToList() };
-        return new Loaded(rev, subject, desired, [], dir, result.Application);
+                // Containers bind files of the revision and builds read its contexts after the checkout is gone: they
+                // get the run tree, the same files at the same relative places, less the secret files. Bind sources were
+                // resolved inside the checkout (no symlink left in them), so the same relative path names the same file there.
+                var secrets = SecretFiles.Find(result, desired, dir, baseDir);
+                var tree = _sources.RunTree(Spec.Source.Repo, rev, secrets.LeaveOut);
+                lock (_treeRevisions) _treeRevisions.Add(rev);
+                string InTree(string path) => Path.GetFullPath(Path.Combine(tree, Path.GetRelativePath(dir, path)));
+                desired = desired with
+                {
+                    BaseDirectory = InTree(baseDir),
+                    BindSources = desired.BindSources.ToDictionary(kv => kv.Key, kv => kv.Value.StartsWith(dir + "/", StringComparison.Ordinal) ? InTree(kv.Value) : kv.Value, StringComparer.Ordinal),
+                    Warnings = [.. desired.Warnings, .. secrets.Warnings],
+                };
+            }
+            return new Loaded(rev, subject, desired, [], result.Application);
+        }
     }
 
     /// <summary>The application's paths (the root when none) inside <paramref name="dir"/>.</summary>
@@ -332,15 +355,33 @@ internal sealed class AppController : IDisposable
         if (_appliedModelRevision == Status.Revision) return _appliedModel;
         try
         {
-            var dir = Spec.Source.Kind == SourceKind.Local ? null : _sources.Materialize(Spec.Source, Status.Revision);
-            if (dir is null) return null;
+            if (Spec.Source.Kind == SourceKind.Local) return null;
+            using var checkout = _sources.Checkout(Spec.Source, Status.Revision);
             // The applied revision passed its policy once; the diff only needs its model.
-            _appliedModel = LoadManifests(dir, _policy(Spec).Policy ?? Policy.SecurityPolicy.Unrestricted).Application;
+            _appliedModel = LoadManifests(checkout.Directory, _policy(Spec).Policy ?? Policy.SecurityPolicy.Unrestricted).Application;
             _appliedModelRevision = Status.Revision;
             return _appliedModel;
         }
         catch (Exception e) when (e is SourceException or IOException) { return null; }
     }
+
+    /// <summary>Marks the application failed without a sync (it could not even be scheduled): status says why.</summary>
+    public void Reject(string message)
+    {
+        Status = Status with { Sync = SyncStates.Failed, Message = message };
+        try { Save(); } catch (IOException) { /* the status in memory still says it */ }
+    }
+
+    readonly HashSet<string> _treeRevisions = new(StringComparer.Ordinal);
+
+    /// <summary>Every revision this application wrote a run tree for in this daemon's life.</summary>
+    public IReadOnlyList<string> TreeRevisions
+    {
+        get { lock (_treeRevisions) return _treeRevisions.ToList(); }
+    }
+
+    /// <summary>The revisions whose run trees this application's containers may use: the applied one and the last one applied to.</summary>
+    public IEnumerable<string> Revisions => new[] { Status.Revision, _applied?.Revision }.OfType<string>();
 
     public void Pin(string revision, string head) => Status = Status with { PinnedRevision = revision, PinnedAtHead = head };
 

@@ -7,6 +7,9 @@ namespace GitOps.Reconciler.Reconcile;
 internal static class SyncStates
 {
     public const string Synced = "Synced", OutOfSync = "OutOfSync", Syncing = "Syncing", Failed = "Failed", Unknown = "Unknown";
+
+    /// <summary>An application whose saved definition cannot be loaded: reported, never run, until replaced or removed.</summary>
+    public const string Invalid = "Invalid";
 }
 
 /// <summary>What <c>gitops status</c> shows for one application; persisted so a restarted daemon still knows it.</summary>
@@ -64,6 +67,7 @@ internal sealed record AppView(AppSpec Spec, AppStatus Status, string Origin)
 [JsonSerializable(typeof(List<DriftReport>))]
 [JsonSerializable(typeof(AppRecord))]
 [JsonSerializable(typeof(List<AppRecord>))]
+[JsonSerializable(typeof(List<System.Text.Json.JsonElement>))]
 [JsonSerializable(typeof(AppSpec))]
 [JsonSerializable(typeof(DiffResponse))]
 [JsonSerializable(typeof(AppView))]

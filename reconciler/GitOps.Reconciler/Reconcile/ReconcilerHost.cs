@@ -24,6 +24,7 @@ internal sealed class ReconcilerHost : IDisposable
     readonly ConcurrentDictionary<string, string> _origins = new(StringComparer.Ordinal);
     readonly CancellationTokenSource _stop = new();
     readonly Lock _registryGate = new();
+    readonly AppRegistry _registry;
     long _cycle;
     Task? _driftLoop;
 
@@ -35,12 +36,28 @@ internal sealed class ReconcilerHost : IDisposable
         _log = new ReconcilerLog(log);
         DriftInterval = driftInterval;
         Directory.CreateDirectory(_root);
-        _sources = new GitSourceCache(_root);
+        _sources = new GitSourceCache(_root) { CheckoutsDirectory = CheckoutArea.Prepare(_root, m => _log.Write(LogEvents.StateUnreadable, null, m)) };
         _scheduler = new PollScheduler((app, e) => _log.Write(LogEvents.PollFailed, app, e.Message));
-        foreach (var spec in configured) { _origins[spec.Name] = "config"; Register(spec); }
-        foreach (var record in ReadRegistry())
-            if (!_origins.ContainsKey(record.Spec.Name)) { _origins[record.Spec.Name] = record.Origin; Register(record.Spec); }
+        _registry = new AppRegistry(Path.Combine(_root, "apps.json"), _log);
+        foreach (var spec in configured)
+            if (TryRegister(spec)) _origins[spec.Name] = "config";
+        foreach (var record in _registry.Read())
+            if (!_origins.ContainsKey(record.Spec.Name) && TryRegister(record.Spec)) _origins[record.Spec.Name] = record.Origin;
     }
+
+    /// <summary>One application's registration at start: a failure is that application's, logged, never the daemon's.</summary>
+    bool TryRegister(AppSpec spec)
+    {
+        try { Register(spec); return true; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidOperationException or ArgumentException)
+        {
+            _log.Write(LogEvents.AppStartFailed, spec.Name, $"cannot load the application's state, skipped: {e.Message}");
+            return false;
+        }
+    }
+
+    /// <summary>Saved applications that cannot be loaded (reported with status Invalid; app rm or app add clears them).</summary>
+    public IReadOnlyList<BrokenApp> Broken => _registry.Broken;
 
     public TimeSpan DriftInterval { get; }
 
@@ -54,13 +71,41 @@ internal sealed class ReconcilerHost : IDisposable
         _scheduler.StartAsync().GetAwaiter().GetResult();
         foreach (var app in _apps.Values)
         {
-            if (app.Spec.Source.Kind == SourceKind.Git) _scheduler.ScheduleAsync(app.Spec.Name, app.Spec.Schedule, PollAsync).GetAwaiter().GetResult();
-            var pending = new Journal(Path.Combine(AppDir(app.Spec.Name), "journal.json")).Pending();
-            var trigger = pending is not null ? SyncTrigger.Resume : SyncTrigger.Startup;
-            if (pending is not null) _log.Write(LogEvents.Resuming, app.Spec.Name, $"resuming the apply of {pending.Revision} interrupted at step {pending.Done + 1} of {pending.Steps.Count}");
-            _ = Task.Run(() => app.SyncAsync(trigger, NextCycle(), pending?.Revision is { } r && !r.StartsWith("local-", StringComparison.Ordinal) ? r : null, _stop.Token));
+            // Each application starts on its own: whatever one of them throws is reported, and the others start.
+            try
+            {
+                if (app.Spec.Source.Kind == SourceKind.Git) _scheduler.ScheduleAsync(app.Spec.Name, app.Spec.Schedule, PollAsync).GetAwaiter().GetResult();
+                var pending = new Journal(Path.Combine(AppDir(app.Spec.Name), "journal.json")).Pending();
+                var trigger = pending is not null ? SyncTrigger.Resume : SyncTrigger.Startup;
+                if (pending is not null) _log.Write(LogEvents.Resuming, app.Spec.Name, $"resuming the apply of {pending.Revision} interrupted at step {pending.Done + 1} of {pending.Steps.Count}");
+                _ = Task.Run(() => app.SyncAsync(trigger, NextCycle(), pending?.Revision is { } r && !r.StartsWith("local-", StringComparison.Ordinal) ? r : null, _stop.Token));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _log.Write(LogEvents.AppStartFailed, app.Spec.Name, $"cannot start the application: {e.Message}");
+                app.Reject($"cannot start the application: {e.Message}");
+            }
         }
+        PruneTrees();
         _driftLoop = Task.Run(DriftLoopAsync);
+    }
+
+    /// <summary>
+    /// Removes the run trees no one needs: kept are the revisions applications run or last applied, those any
+    /// container still carries in its revision label (an application removed without its resources, a rollout cut
+    /// short), and trees used in the last <see cref="GitSourceCache.TreeGrace"/> (a sync about to apply).
+    /// </summary>
+    void PruneTrees()
+    {
+        try
+        {
+            var keep = new HashSet<string>(_apps.Values.SelectMany(a => a.Revisions), StringComparer.Ordinal);
+            foreach (var c in _engine.Containers.All())
+                if (c.Config.Labels.GetValueOrDefault(ManagedLabels.Revision) is { Length: > 0 } r) keep.Add(r);
+            var removed = _sources.Prune(keep);
+            if (removed > 0) _log.Write(LogEvents.TreesPruned, null, $"removed {removed} revision tree(s) no longer in use");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { _log.Write(LogEvents.StateUnreadable, null, $"pruning revision trees: {e.Message}"); }
     }
 
     string AppDir(string name) => Path.Combine(_root, "apps", name);
@@ -105,16 +150,34 @@ internal sealed class ReconcilerHost : IDisposable
     /// <summary>Adds or replaces an application and syncs it once, waiting for the result.</summary>
     public async Task<AppController> AddAsync(AppSpec spec, string origin, bool wait, CancellationToken ct)
     {
+        if (GitOps.Reconciler.Configuration.AppSpecChecks.Problems(spec) is { Count: > 0 } problems)
+            throw new InvalidArgumentException("invalid application: " + string.Join("; ", problems));
         if (spec.InlinePolicy is null && spec.SecurityPolicy is { } policyName && Policies.Find(policyName) is null)
             throw new InvalidArgumentException($"no policy named '{policyName}' (known: {string.Join(", ", Policies.Names)})");
         lock (_registryGate)
         {
             if (_origins.TryGetValue(spec.Name, out var o) && o == "config")
                 throw new ConflictException($"application {spec.Name} is declared in the daemon's config file; change it there");
-            if (_apps.TryGetValue(spec.Name, out var existing)) existing.Update(spec);
-            else Register(spec);
-            _origins[spec.Name] = origin;
-            WriteRegistry();
+            // Registered and saved together, or not at all: a failed save (a full disk) puts the previous state back.
+            var existing = _apps.GetValueOrDefault(spec.Name);
+            var (previousSpec, previousOrigin) = (existing?.Spec, _origins.GetValueOrDefault(spec.Name));
+            var broken = _registry.FindBroken(spec.Name);
+            try
+            {
+                if (existing is not null) existing.Update(spec);
+                else Register(spec);
+                _origins[spec.Name] = origin;
+                _registry.Forget(spec.Name);
+                WriteRegistry();
+            }
+            catch
+            {
+                if (existing is not null) existing.Update(previousSpec!);
+                else if (_apps.TryRemove(spec.Name, out var added)) { added.Forget(); added.Dispose(); }
+                if (previousOrigin is not null) _origins[spec.Name] = previousOrigin; else _origins.TryRemove(spec.Name, out _);
+                if (broken is not null) _registry.Restore(broken);
+                throw;
+            }
         }
         await _scheduler.UnscheduleAsync(spec.Name, ct);
         if (spec.Source.Kind == SourceKind.Git) await _scheduler.ScheduleAsync(spec.Name, spec.Schedule, PollAsync, ct);
@@ -127,6 +190,14 @@ internal sealed class ReconcilerHost : IDisposable
     /// <summary>Forgets an application; with <paramref name="removeResources"/>, also removes what it created (compose down, stack rm).</summary>
     public async Task RemoveAsync(string name, bool removeResources, bool removeVolumes, CancellationToken ct)
     {
+        if (!_apps.ContainsKey(name) && _registry.FindBroken(name) is not null)
+        {
+            // A saved record that never loaded: only the record (and what carries its name) goes.
+            if (removeResources) await Teardown.RunAsync(_engine, name, removeVolumes, ct);
+            lock (_registryGate) { _registry.Forget(name); WriteRegistry(); }
+            try { Directory.Delete(AppDir(name), recursive: true); } catch (DirectoryNotFoundException) { }
+            return;
+        }
         var app = Get(name);
         if (Origin(name) == "config") throw new ConflictException($"application {name} is declared in the daemon's config file; remove it there");
         await _scheduler.UnscheduleAsync(name, ct);
@@ -140,6 +211,12 @@ internal sealed class ReconcilerHost : IDisposable
         app.Forget();
         app.Dispose();
         Metrics.Forget(name);
+        // The mirror goes with the last application on its repository; trees go unless containers (or other apps) still use them.
+        var others = _apps.Values.SelectMany(a => a.TreeRevisions.Concat(a.Revisions)).ToHashSet(StringComparer.Ordinal);
+        foreach (var r in app.TreeRevisions.Concat(app.Revisions).Where(r => !others.Contains(r))) _sources.ForgetUse(r);
+        if (app.Spec.Source.Kind == SourceKind.Git && !_apps.Values.Any(a => a.Spec.Source.Kind == SourceKind.Git && SameRepository(a.Spec.Source.Repo, app.Spec.Source.Repo)))
+            _sources.RemoveMirror(app.Spec.Source.Repo);
+        PruneTrees();
     }
 
     public Task SyncAsync(string name, string? revision, SyncTrigger trigger, CancellationToken ct) =>
@@ -168,35 +245,30 @@ internal sealed class ReconcilerHost : IDisposable
         return matched;
     }
 
+    static bool SameRepository(string a, string b) =>
+        RepoUrl.TryParse(a, out var x) && RepoUrl.TryParse(b, out var y) ? x.Key == y.Key : a == b;
+
     async Task DriftLoopAsync()
     {
         using var timer = new PeriodicTimer(DriftInterval);
+        var lastPrune = DateTime.UtcNow;
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                if (DateTime.UtcNow - lastPrune > TimeSpan.FromMinutes(1)) { PruneTrees(); lastPrune = DateTime.UtcNow; }
                 foreach (var app in _apps.Values)
                 {
                     try { await app.CheckDriftAsync(_stop.Token); }
                     catch (Exception e) when (e is EngineException or IOException) { _log.Write(LogEvents.DriftCheckFailed, app.Spec.Name, e.Message); }
                 }
+            }
         }
         catch (OperationCanceledException) { }
     }
 
-    IReadOnlyList<AppRecord> ReadRegistry()
-    {
-        var path = Path.Combine(_root, "apps.json");
-        try { return AtomicFile.ReadJson(path, AppJson.Default.ListAppRecord) ?? []; }
-        catch (JsonException e) { _log.Write(LogEvents.StateUnreadable, null, $"ignoring unreadable {path}: {e.Message}"); return []; }
-    }
-
-    void WriteRegistry()
-    {
-        var path = Path.Combine(_root, "apps.json");
-        var list = _apps.Values.Where(a => Origin(a.Spec.Name) != "config").Select(a => new AppRecord(a.Spec, Origin(a.Spec.Name))).OrderBy(r => r.Spec.Name, StringComparer.Ordinal).ToList();
-        // 0600 (AtomicFile's mode): a token-authenticated source's credentials live here.
-        AtomicFile.WriteJson(path, list, AppJson.Default.ListAppRecord);
-    }
+    void WriteRegistry() =>
+        _registry.Write(_apps.Values.Where(a => Origin(a.Spec.Name) != "config").Select(a => new AppRecord(a.Spec, Origin(a.Spec.Name))));
 
     public void Dispose()
     {

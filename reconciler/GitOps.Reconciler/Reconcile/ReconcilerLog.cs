@@ -19,6 +19,9 @@ internal static class LogEvents
     public static readonly LogEvent StateUnreadable = new(1011, "state.unreadable", "warn");
     public static readonly LogEvent DriftFound = new(1012, "drift.found", "warn");
     public static readonly LogEvent ImagePullFailed = new(1013, "image.pull-failed", "warn");
+    public static readonly LogEvent AppUnloadable = new(1014, "app.unloadable", "error");
+    public static readonly LogEvent AppStartFailed = new(1015, "app.start-failed", "error");
+    public static readonly LogEvent TreesPruned = new(1016, "trees.pruned");
 }
 
 /// <summary>

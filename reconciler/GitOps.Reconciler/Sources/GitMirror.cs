@@ -145,10 +145,19 @@ internal sealed partial class GitMirror
     }
 
     /// <summary>Writes <paramref name="commit"/>'s tree into <paramref name="directory"/> (which must not exist).</summary>
-    public void WriteTree(string commit, string directory)
+    public void WriteTree(string commit, string directory, IReadOnlySet<string>? leaveOut = null)
     {
         using var repo = Open();
-        TreeWriter.Write(LookupCommit(repo, commit).Tree, directory);
+        TreeWriter.Write(LookupCommit(repo, commit).Tree, directory, leaveOut);
+    }
+
+    /// <summary>Removes the mirror from disk (no application uses its repository any more); waits for a fetch under way.</summary>
+    public void Delete()
+    {
+        _gate.Wait();
+        try { if (Directory.Exists(Path)) Directory.Delete(Path, recursive: true); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        finally { _gate.Release(); }
     }
 
     private static Commit? PeelToCommit(GitObject? target)

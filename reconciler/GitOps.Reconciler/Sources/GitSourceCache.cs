@@ -4,9 +4,10 @@ using GitOps.Reconciler.Apps;
 namespace GitOps.Reconciler.Sources;
 
 /// <summary>
-/// The daemon's Git sources under one root: a bare mirror per repository in <c>{root}/git/{hash}</c> and the
-/// trees of commits in use in <c>{root}/trees/{commit}</c>. Apps are reconciled concurrently; apps that share a
-/// repository share its mirror and its fetch.
+/// The daemon's Git sources under one root: a bare mirror per repository in <c>{root}/git/{hash}</c>, short-lived
+/// checkouts that revisions are loaded from (<see cref="Checkout"/>, on a tmpfs), and the run trees of revisions in
+/// use in <c>{root}/trees/{commit}</c> — the files running containers bind and builds read, without the revision's
+/// secret files. Apps are reconciled concurrently; apps that share a repository share its mirror and its fetch.
 /// </summary>
 /// <remarks>
 /// Cycle numbers come from the caller and only grow: a poll round takes one number for all its apps, an app
@@ -16,6 +17,10 @@ internal sealed class GitSourceCache
 {
     private readonly ConcurrentDictionary<string, GitMirror> _mirrors = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, object> _treeLocks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, DateTime> _treeUsed = new(StringComparer.Ordinal);
+
+    /// <summary>A run tree used this recently is never pruned: it may be about to be applied (its revision not yet in anyone's status).</summary>
+    public static readonly TimeSpan TreeGrace = TimeSpan.FromMinutes(10);
 
     public GitSourceCache(string root)
     {
@@ -28,6 +33,71 @@ internal sealed class GitSourceCache
     public string MirrorsDirectory => Path.Combine(Root, "git");
 
     public string TreesDirectory => Path.Combine(Root, "trees");
+
+    /// <summary>
+    /// Where checkouts are written: a private directory on a tmpfs (see <see cref="CheckoutArea"/>), so a revision's
+    /// secret files never reach a disk. Defaults to <c>{root}/checkouts</c> (tests, and hosts without /dev/shm).
+    /// </summary>
+    public string CheckoutsDirectory { get; init; } = "";
+
+    string Checkouts => CheckoutsDirectory is { Length: > 0 } d ? d : Path.Combine(Root, "checkouts");
+
+    /// <summary>
+    /// The whole tree of <paramref name="commit"/>, secret files included, in a private directory removed when the
+    /// checkout is disposed: what a revision is loaded and compiled from.
+    /// </summary>
+    public SourceCheckout Checkout(AppSource source, string commit)
+    {
+        var mirror = Mirror(source.Repo);
+        var id = FullId(mirror, source.Repo, commit);
+        Directory.CreateDirectory(Checkouts, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var dir = Path.Combine(Checkouts, id[..12] + "-" + Guid.NewGuid().ToString("N")[..8]);
+        try { mirror.WriteTree(id, dir); }
+        catch (Exception e)
+        {
+            SourceCheckout.Remove(dir);
+            if (e is SourceException) throw;
+            throw new SourceException(SourceErrorKind.BadRef, source.Repo, $"revision {id[..7]}", $"cannot check out the tree into {Checkouts}: {e.Message}", e);
+        }
+        return new SourceCheckout(id, dir);
+    }
+
+    /// <summary>
+    /// The run tree of <paramref name="commit"/>: every file but <paramref name="leaveOut"/> (paths relative to the
+    /// tree's root), written on first use. A tree already there (written by an earlier daemon, or before a file became
+    /// a secret) loses the <paramref name="leaveOut"/> files it holds.
+    /// </summary>
+    public string RunTree(string url, string commit, IReadOnlySet<string> leaveOut)
+    {
+        var path = Materialize(url, commit, leaveOut);
+        Touch(Path.GetFileName(path));
+        foreach (var relative in leaveOut)
+        {
+            var file = Path.Combine(path, relative);
+            if (File.Exists(file) || Directory.Exists(file) && new FileInfo(file).LinkTarget is not null) File.Delete(file);
+        }
+        return path;
+    }
+
+    /// <summary>Marks <paramref name="commit"/>'s run tree as in use now (it is not pruned for <see cref="TreeGrace"/>).</summary>
+    public void Touch(string commit) => _treeUsed[commit.ToLowerInvariant()] = DateTime.UtcNow;
+
+    /// <summary>Ends the grace period of <paramref name="commit"/>'s run tree (its application is gone).</summary>
+    public void ForgetUse(string commit) => _treeUsed.TryRemove(commit.ToLowerInvariant(), out _);
+
+    /// <summary>Removes the mirror of <paramref name="url"/> (its run trees go with the next <see cref="Prune"/>).</summary>
+    public void RemoveMirror(string url)
+    {
+        if (!RepoUrl.TryParse(url, out var parsed)) return;
+        if (_mirrors.TryRemove(parsed.Key, out var mirror)) mirror.Delete();
+        else SourceCheckout.Remove(Path.Combine(MirrorsDirectory, parsed.Hash));
+    }
+
+    static string FullId(GitMirror mirror, string url, string commit)
+    {
+        var id = commit.ToLowerInvariant();
+        return id.Length == 40 ? id : mirror.Resolve(new AppSource(SourceKind.Git, url, null, null, commit, null)).Commit;
+    }
 
     /// <summary>The ssh client mirrors fetch with (tests substitute a stand-in); "ssh" from PATH by default.</summary>
     public string SshProgram { get; init; } = "ssh";
@@ -72,12 +142,12 @@ internal sealed class GitSourceCache
     /// directory and renamed into place, so a reader never sees half a tree and a crash leaves only a temporary
     /// directory that <see cref="Prune"/> removes.
     /// </summary>
-    public string Materialize(string url, string commit)
+    public string Materialize(string url, string commit) => Materialize(url, commit, null);
+
+    string Materialize(string url, string commit, IReadOnlySet<string>? leaveOut)
     {
         var mirror = Mirror(url);
-        var id = commit.ToLowerInvariant();
-        if (id.Length != 40)
-            id = mirror.Resolve(new AppSource(SourceKind.Git, url, null, null, commit, null)).Commit;
+        var id = FullId(mirror, url, commit);
         var target = Path.Combine(TreesDirectory, id);
         if (Directory.Exists(target)) return target;
         // One writer per commit in this process; another process (or a crash) is covered by the rename.
@@ -88,7 +158,7 @@ internal sealed class GitSourceCache
             var temp = Path.Combine(TreesDirectory, ".tmp-" + id[..12] + "-" + Guid.NewGuid().ToString("N")[..8]);
             try
             {
-                mirror.WriteTree(id, temp);
+                mirror.WriteTree(id, temp, leaveOut);
                 Directory.Move(temp, target);
             }
             catch (IOException) when (Directory.Exists(target))
@@ -123,7 +193,7 @@ internal sealed class GitSourceCache
             {
                 if (DateTime.UtcNow - Directory.GetLastWriteTimeUtc(dir) < TimeSpan.FromHours(1)) continue;
             }
-            else if (kept.Contains(name))
+            else if (kept.Contains(name) || _treeUsed.TryGetValue(name, out var used) && DateTime.UtcNow - used < TreeGrace)
             {
                 continue;
             }
@@ -132,6 +202,7 @@ internal sealed class GitSourceCache
                 if (TryDelete(dir)) removed++;
             }
             _treeLocks.TryRemove(name, out _);
+            _treeUsed.TryRemove(name, out _);
         }
         return removed;
     }

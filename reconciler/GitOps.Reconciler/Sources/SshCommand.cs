@@ -28,10 +28,8 @@ internal static class SshCommand
         var text = Script(program, auth);
         if (!File.Exists(path) || File.ReadAllText(path) != text)
         {
-            var temp = path + ".tmp";
-            File.WriteAllText(temp, text);
-            File.SetUnixFileMode(temp, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            File.Move(temp, path, overwrite: true);
+            GitOps.Runtime.State.AtomicFile.Write(path, System.Text.Encoding.UTF8.GetBytes(text),
+                UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, syncDirectory: false);
         }
         return path;
     }

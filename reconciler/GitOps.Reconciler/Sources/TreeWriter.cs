@@ -13,18 +13,21 @@ internal static class TreeWriter
     private const UnixFileMode Regular = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
     private const UnixFileMode Executable = Regular | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
 
-    public static void Write(Tree tree, string directory)
+    /// <param name="leaveOut">Paths relative to the tree's root ("compose/db.txt") that are not written: a revision's
+    /// secret files, which the daemon keeps in memory (and sealed in the engine) only.</param>
+    public static void Write(Tree tree, string directory, IReadOnlySet<string>? leaveOut = null)
     {
         Directory.CreateDirectory(directory);
         foreach (var entry in tree)
         {
             if (!SafeName(entry.Name))
                 throw new InvalidDataException($"tree entry '{entry.Path}' has a name that cannot be written safely");
+            if (leaveOut is { Count: > 0 } && leaveOut.Contains(entry.Path.Replace('\\', '/'))) continue;
             var path = Path.Combine(directory, entry.Name);
             switch (entry.Mode)
             {
                 case Mode.Directory:
-                    Write((Tree)entry.Target, path);
+                    Write((Tree)entry.Target, path, leaveOut);
                     break;
                 case Mode.SymbolicLink:
                 {

@@ -29,6 +29,40 @@ internal static class WebhookRequest
         return result.Accepted;
     }
 
+    /// <summary>
+    /// What can be refused from the headers alone, before a byte of the body is read: an unknown sender, a missing
+    /// or malformed signature, a wrong GitLab token. Null when the body must be read and verified.
+    /// </summary>
+    public static string? CheckHeaders(IReadOnlyDictionary<string, string> headers, string? secret)
+    {
+        if (string.IsNullOrEmpty(secret)) secret = null;
+        if ((Header(headers, "X-Gitea-Event") ?? Header(headers, "X-Forgejo-Event") ?? Header(headers, "X-Gogs-Event")) is not null)
+            return secret is null ? null : SignatureHeaderProblem(Header(headers, "X-Gitea-Signature") ?? Header(headers, "X-Forgejo-Signature") ?? Header(headers, "X-Gogs-Signature"), null, "X-Gitea-Signature");
+        if (Header(headers, "X-Gitlab-Event") is not null)
+        {
+            if (secret is null) return null;
+            var token = Header(headers, "X-Gitlab-Token");
+            if (token is null) return "missing X-Gitlab-Token (a secret is configured)";
+            return SecretEquals(token, secret) ? null : "X-Gitlab-Token does not match the configured secret";
+        }
+        if (Header(headers, "X-GitHub-Event") is not null)
+            return secret is null ? null : SignatureHeaderProblem(Header(headers, "X-Hub-Signature-256"), "sha256=", "X-Hub-Signature-256");
+        return "not a GitHub, Gitea/Forgejo or GitLab webhook (no X-GitHub-Event, X-Gitea-Event or X-Gitlab-Event header)";
+    }
+
+    private static string? SignatureHeaderProblem(string? header, string? prefix, string headerName)
+    {
+        if (header is null) return $"missing {headerName} (a secret is configured)";
+        var hex = header.Trim();
+        if (prefix is not null)
+        {
+            if (!hex.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return $"{headerName} is not of the form {prefix}HEX";
+            hex = hex[prefix.Length..];
+        }
+        // An HMAC-SHA256 is 32 bytes: anything else cannot match, whatever the body.
+        return hex.Length == 64 && hex.All(char.IsAsciiHexDigit) ? null : $"{headerName} is not a hexadecimal SHA-256 signature";
+    }
+
     public static WebhookResult Parse(IReadOnlyDictionary<string, string> headers, ReadOnlySpan<byte> body, string? secret)
     {
         if (string.IsNullOrEmpty(secret)) secret = null;

@@ -38,10 +38,14 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
         var cgroup = cgroups.Open(config.Id);
         if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); } // leftover of a run that crashed
-        cgroup = cgroups.Create(config.Id, Limits(config.HostConfig));
+        // The spawning thread joins the cgroup before the helper is born, so for that moment the cgroup holds two
+        // tasks: a pids limit gets one more until the thread is gone (--pids-limit 1 works, as with Docker).
+        var limits = Limits(config.HostConfig);
+        cgroup = cgroups.Create(config.Id, limits.PidsLimit is > 0 and < long.MaxValue ? limits with { PidsLimit = limits.PidsLimit + 1 } : limits);
         Mark(sw, "cgroup created");
 
         var (daemonEnd, childEnd) = Sys.SeqPacketPair();
+        Sys.RaiseSendBuffer(daemonEnd, SyncChannel.MaxSpec);
         using var channel = new SyncChannel(daemonEnd);
         var fds = new List<FdMapping> { new(stdio.ChildIn.Fd, 0), new(stdio.ChildOut.Fd, 1), new(stdio.ChildErr.Fd, 2), new(childEnd.Fd, 3) };
         if (tini is not null) fds.Add(new FdMapping(tini.Fd, ContainerInit.InitBinaryFd));
@@ -67,6 +71,7 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         }
         childEnd.Dispose();
         stdio.CloseChildEnds();
+        if (limits.PidsLimit is > 0) cgroup.Apply(limits); // the spawning thread has exited: the real limit
         Mark(sw, "spawned");
         var pidfd = Sys.PidfdOpen(pid);
         try
@@ -92,6 +97,7 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
     public (int Pid, SafeFd Pidfd) LaunchExec(int containerPid, SafeFd containerPidfd, ICgroup cgroup, InitSpec spec, Stdio stdio, ContainerConfig config)
     {
         var (daemonEnd, childEnd) = Sys.SeqPacketPair();
+        Sys.RaiseSendBuffer(daemonEnd, SyncChannel.MaxSpec);
         using var channel = new SyncChannel(daemonEnd);
         using var mntns = Sys.Open($"/proc/{containerPid}/ns/mnt", Sys.O_RDONLY);
         var fds = new List<FdMapping>

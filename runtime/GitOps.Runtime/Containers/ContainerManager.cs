@@ -87,6 +87,7 @@ public sealed partial class ContainerManager : IDisposable
     public Container Create(CreateRequest req)
     {
         var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
+        CreateRequestLimits.Check(req);
         var image = _images.Resolve(req.Image);
         if (sw is not null) Console.Error.WriteLine($"trace create resolved image: {sw.Elapsed.TotalMilliseconds:0.00} ms");
         var h = req.HostConfig;

@@ -65,7 +65,11 @@ public sealed class ExecManager(ContainerManager containers, OutputPump pump)
     readonly Lock _gate = new();
     readonly Dictionary<string, ExecInstance> _execs = new(StringComparer.Ordinal);
 
-    public ExecInstance Create(string containerIdOrName, ExecConfig config) => Create(containers.Get(containerIdOrName), config, register: true);
+    public ExecInstance Create(string containerIdOrName, ExecConfig config)
+    {
+        Containers.CreateRequestLimits.CheckExec(config);
+        return Create(containers.Get(containerIdOrName), config, register: true);
+    }
 
     /// <summary>
     /// A health probe's session: the same path and the same events as docker exec, but not listed for

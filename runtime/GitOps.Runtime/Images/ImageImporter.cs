@@ -10,6 +10,8 @@ public static class ImageImporter
         // Store the uncompressed tar as the layer blob: its digest is the diff ID.
         await using var tar = ImageStore.OpenDecompressed(input);
         var (digest, size) = await store.WriteBlobAsync(tar, null, ct).ConfigureAwait(false);
+        // Nothing at all is no archive (an empty tar is 1 KiB of zeros); the empty blob is shared and harmless.
+        if (size == 0) throw new InvalidDataException("the archive is empty: expected a tar (plain or gzip-compressed)");
         var blob = store.BlobPath(digest);
         await store.AddLayerAsync(() => File.OpenRead(blob), digest, ct).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;

@@ -25,7 +25,7 @@ public static class ContainerInit
             // still-privileged helper (runc does the same). exec resets it.
             Sys.SetDumpable(false);
             Sys.SetCloseOnExec(sync.Fd, true);
-            var spec = sync.Receive(RuntimeJson.Default.InitSpec) ?? throw new InitException("no spec from daemon", 127);
+            var spec = sync.Receive(RuntimeJson.Default.InitSpec, maxBytes: SyncChannel.MaxSpec) ?? throw new InitException("no spec from daemon", 127);
             var received = System.Diagnostics.Stopwatch.GetTimestamp();
             if (spec.Mode == InitMode.Run) PrepareContainer(spec);
             else JoinContainer(spec);

@@ -13,6 +13,9 @@ public sealed class SyncChannel(SafeFd fd) : IDisposable
 {
     const int MaxMessage = 1 << 20;
 
+    /// <summary>The container's spec, the one large message: 2 MiB of environment and arguments (execve's bound), in JSON.</summary>
+    public const int MaxSpec = 8 << 20;
+
     public SafeFd Fd => fd;
 
     public void Send<T>(T message, JsonTypeInfo<T> type) => Sys.WriteAll(fd, JsonSerializer.SerializeToUtf8Bytes(message, type));
@@ -31,10 +34,10 @@ public sealed class SyncChannel(SafeFd fd) : IDisposable
     }
 
     /// <summary>Receives one message; null at end-of-file. Throws <see cref="TimeoutException"/> after <paramref name="timeoutMs"/>.</summary>
-    public T? Receive<T>(JsonTypeInfo<T> type, int timeoutMs = -1) where T : class
+    public T? Receive<T>(JsonTypeInfo<T> type, int timeoutMs = -1, int maxBytes = MaxMessage) where T : class
     {
         if (timeoutMs >= 0 && !Sys.PollReadable(fd, timeoutMs)) throw new TimeoutException("container init did not answer");
-        var buffer = new byte[MaxMessage];
+        var buffer = new byte[maxBytes];
         var n = Sys.Read(fd, buffer);
         if (n <= 0) return null;
         return JsonSerializer.Deserialize(buffer.AsSpan(0, n), type);

@@ -242,7 +242,7 @@ public sealed partial class NetworkManager : IContainerStartHook
     }
 
     /// <summary>HostPort of a binding: "" or "0" (ephemeral), "8080", or "8000-8010" (the first free one).</summary>
-    static (int From, int To) HostPortRange(string? hostPort, string port)
+    internal static (int From, int To) HostPortRange(string? hostPort, string port)
     {
         if (hostPort is not { Length: > 0 } hp || hp == "0") return (0, 0);
         var dash = hp.IndexOf('-');

@@ -81,7 +81,12 @@ public sealed partial class NetworkManager : IDisposable, Housekeeping.INetworkP
         if (request.Driver is not ("bridge" or "" or null))
             throw new InvalidArgumentException($"network driver \"{request.Driver}\" is not supported: only bridge");
         if (!Ids.IsValidName(request.Name) && !(request.Name.Length == 1 && char.IsAsciiLetterOrDigit(request.Name[0])))
-            throw new InvalidArgumentException($"invalid network name \"{request.Name}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+            throw new InvalidArgumentException($"invalid network name \"{InputLimits.Clip(request.Name)}\": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed");
+        if (request.Name.Length > InputLimits.MaxName)
+            throw new InvalidArgumentException($"invalid network name \"{InputLimits.Clip(request.Name)}\": at most {InputLimits.MaxName} characters");
+        var labelErrors = new List<string>();
+        InputLimits.CheckLabels(request.Labels, "Labels", labelErrors);
+        if (labelErrors.Count > 0) throw new InvalidArgumentException(string.Join("\n", labelErrors));
         // The host-wide lock keeps two daemons from picking the same free subnet at the same moment.
         using var hostLock = HostLock();
         lock (_gate)

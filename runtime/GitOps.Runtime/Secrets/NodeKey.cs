@@ -20,19 +20,10 @@ internal sealed class NodeKey
     {
         if (!File.Exists(path))
         {
+            // Written whole or not at all (temporary file, fsync, link): a full disk leaves no key rather than an
+            // empty one, and the next attempt, with space again, makes it. A key is used only once it is durable.
             var fresh = RandomNumberGenerator.GetBytes(KeySize);
-            var fd = Sys.TryOpen(path, Sys.O_WRONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_NOFOLLOW, out var errno, 0x180 /* 0600 */);
-            if (fd is not null)
-            {
-                using (fd)
-                {
-                    Sys.WriteAll(fd, fresh);
-                    Sys.Fsync(fd);
-                }
-                State.AtomicFile.SyncDirectory(Path.GetDirectoryName(path)!);
-                return new NodeKey(fresh);
-            }
-            if (errno != Errno.EEXIST) throw new ErrnoException(errno, "open", path);
+            if (State.AtomicFile.CreateNew(path, fresh)) return new NodeKey(fresh);
         }
         var st = Sys.Lstat(path);
         if (!st.IsRegular) throw new InvalidOperationException($"{path} is not a regular file");
@@ -43,6 +34,16 @@ internal sealed class NodeKey
             Console.Error.WriteLine($"{path} was readable by others: mode reset to 0600");
         }
         var key = File.ReadAllBytes(path);
+        if (key.Length == 0)
+        {
+            // Left by an earlier version that created the file before writing it, on a full disk: no secret can
+            // have been sealed with a key that never reached the file, so a new one replaces it (the empty file is
+            // kept aside, as evidence, never deleted).
+            var aside = $"{path}.empty-{DateTime.UtcNow:yyyyMMddTHHmmssZ}";
+            File.Move(path, aside);
+            Console.Error.WriteLine($"{path} was empty (a write interrupted by a full disk): moved to {aside}, a new key is made");
+            return LoadOrCreate(path);
+        }
         if (key.Length != KeySize) throw new InvalidOperationException($"{path}: a node key has {KeySize} bytes, this file has {key.Length}");
         return new NodeKey(key);
     }

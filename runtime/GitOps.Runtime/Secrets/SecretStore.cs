@@ -32,9 +32,18 @@ public sealed class SecretStore
         {
             var dir = Dir(kind);
             Directory.CreateDirectory(dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            // Temporary files a crash left mid-write hold sealed data only; they go.
+            AtomicFile.RemoveStale(dir);
             foreach (var file in Directory.EnumerateFiles(dir, "*.json"))
             {
-                var record = AtomicFile.ReadJson(file, RuntimeJson.Default.SecretRecord);
+                SecretRecord? record;
+                try { record = AtomicFile.ReadJson(file, RuntimeJson.Default.SecretRecord); }
+                catch (JsonException e)
+                {
+                    // One unreadable record costs that object, reported, never the daemon's start.
+                    Console.Error.WriteLine($"{file}: unreadable {kind.Noun()} record skipped: {e.Message}");
+                    continue;
+                }
                 if (record is not null && record.Kind == kind) _records[record.Id] = record;
             }
         }
@@ -242,9 +251,8 @@ public sealed class SecretStore
         var errors = new List<string>();
         var noun = kind.Noun();
         if (!IsValidName(spec.Name))
-            errors.Add($"invalid name \"{spec.Name}\", only 64 [a-zA-Z0-9-_.] characters allowed, and the start and end character must be [a-zA-Z0-9]");
-        foreach (var label in spec.Labels.Keys)
-            if (label.Length == 0) errors.Add("label keys must not be empty");
+            errors.Add($"invalid name \"{InputLimits.Clip(spec.Name)}\", only 64 [a-zA-Z0-9-_.] characters allowed, and the start and end character must be [a-zA-Z0-9]");
+        InputLimits.CheckLabels(spec.Labels, "Labels", errors);
         byte[] content = [];
         if ((spec.Data is null) == (spec.Items is null))
             errors.Add($"{noun} {spec.Name}: give either one value (Data) or named values (Items)");
@@ -258,8 +266,11 @@ public sealed class SecretStore
         {
             var items = spec.Items!;
             foreach (var key in items.Keys.Order(StringComparer.Ordinal))
-                if (!IsValidKey(key)) errors.Add($"invalid key \"{key}\": a valid key must consist of alphanumeric characters, '-', '_' or '.'");
-            var total = items.Sum(kv => (long)kv.Key.Length + kv.Value.Length);
+            {
+                if (!IsValidKey(key)) errors.Add($"invalid key \"{InputLimits.Clip(key)}\": a valid key must consist of alphanumeric characters, '-', '_' or '.'");
+                if (items[key] is null) errors.Add($"key \"{InputLimits.Clip(key)}\" has no value");
+            }
+            var total = items.Sum(kv => (long)kv.Key.Length + (kv.Value?.Length ?? 0));
             if (total > MaxItemsSize) errors.Add($"{noun} {spec.Name}: too long: must have at most {MaxItemsSize} bytes");
             if (errors.Count == 0)
             {

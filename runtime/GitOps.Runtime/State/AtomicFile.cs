@@ -19,18 +19,70 @@ public static class AtomicFile
         bool syncDirectory = true)
     {
         var dir = Path.GetDirectoryName(path)!;
-        var tmp = Path.Combine(dir, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Environment.CurrentManagedThreadId}.tmp");
-        using (var fs = new FileStream(tmp, new FileStreamOptions
-               {
-                   Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None,
-                   UnixCreateMode = mode, Options = FileOptions.None,
-               }))
+        var tmp = TempPath(path);
+        try
         {
-            fs.Write(content);
-            fs.Flush(flushToDisk: true);
+            WriteDurably(tmp, content, mode);
+            File.Move(tmp, path, overwrite: true);
         }
-        File.Move(tmp, path, overwrite: true);
+        catch
+        {
+            // A full disk (or any failure) leaves the previous file as it was and no temporary file beside it.
+            TryDelete(tmp);
+            throw;
+        }
         if (syncDirectory) SyncDirectory(dir);
+    }
+
+    /// <summary>
+    /// Creates <paramref name="path"/> with <paramref name="content"/> only if it does not exist yet, atomically: the
+    /// content is made durable in a temporary file first and then linked into place (link(2) never replaces), so the
+    /// file appears whole or not at all — never empty after a full disk. False when the file already existed.
+    /// </summary>
+    public static bool CreateNew(string path, ReadOnlySpan<byte> content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
+    {
+        var tmp = TempPath(path);
+        try
+        {
+            WriteDurably(tmp, content, mode);
+            try { Linux.Sys.Link(tmp, path); }
+            catch (Linux.ErrnoException e) when (e.Errno == Linux.Errno.EEXIST) { return false; }
+        }
+        finally { TryDelete(tmp); }
+        SyncDirectory(Path.GetDirectoryName(path)!);
+        return true;
+    }
+
+    /// <summary>Beside the target (same filesystem, so the rename is atomic), named so no two writers share one.</summary>
+    static string TempPath(string path) =>
+        Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+
+    static void WriteDurably(string tmp, ReadOnlySpan<byte> content, UnixFileMode mode)
+    {
+        using var fs = new FileStream(tmp, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None,
+            UnixCreateMode = mode, Options = FileOptions.None,
+        });
+        fs.Write(content);
+        fs.Flush(flushToDisk: true);
+    }
+
+    static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>Temporary files a crash left beside state files (".NAME.PID.GUID.tmp"), removed at start.</summary>
+    public static int RemoveStale(string dir)
+    {
+        if (!Directory.Exists(dir)) return 0;
+        var removed = 0;
+        foreach (var f in Directory.EnumerateFiles(dir, ".*.tmp"))
+        {
+            try { File.Delete(f); removed++; } catch (IOException) { }
+        }
+        return removed;
     }
 
     public static void WriteJson<T>(string path, T value, JsonTypeInfo<T> type, bool syncDirectory = true) =>

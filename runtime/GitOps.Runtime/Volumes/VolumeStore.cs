@@ -48,7 +48,7 @@ public sealed class VolumeStore
         name.Length >= 2 && char.IsAsciiLetterOrDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-');
 
     public static string InvalidNameMessage(string name) =>
-        $"create {name}: \"{name}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path";
+        $"create {InputLimits.Clip(name)}: \"{InputLimits.Clip(name)}\" includes invalid characters for a local volume name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you intended to pass a host directory, use absolute path";
 
     /// <summary>
     /// docker volume create. A name that exists already gives that volume back (as Docker does),
@@ -67,6 +67,9 @@ public sealed class VolumeStore
         var errors = new List<string>();
         name = string.IsNullOrEmpty(name) ? Ids.New() : name;
         if (!IsValidName(name)) errors.Add(InvalidNameMessage(name));
+        // The volume is a directory named after it: a longer name could only fail later with ENAMETOOLONG.
+        else if (name.Length > InputLimits.MaxName) errors.Add($"create {InputLimits.Clip(name)}: a volume name has at most {InputLimits.MaxName} characters");
+        InputLimits.CheckLabels(labels, "Labels", errors);
         driver = string.IsNullOrEmpty(driver) ? LocalDriver : driver;
         if (driver != LocalDriver) errors.Add($"error looking up volume plugin {driver}: plugin \"{driver}\" not found (only the local driver exists)");
         var opts = new Dictionary<string, string>(options ?? new Dictionary<string, string>(), StringComparer.Ordinal);

@@ -129,6 +129,39 @@ public sealed class GitSourceCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task CheckoutsAreWholeAndGoneOnDisposeRunTreesLeaveSecretFilesOut()
+    {
+        var checkouts = Path.Combine(_git.Cache, "private-checkouts");
+        var cache = new GitSourceCache(_git.Cache) { CheckoutsDirectory = checkouts };
+        var rev = await cache.ResolveAsync(Source(), 1);
+        string dir;
+        using (var checkout = cache.Checkout(Source(), rev.Commit))
+        {
+            dir = checkout.Directory;
+            Assert.StartsWith(checkouts, dir);
+            Assert.True(File.Exists(Path.Combine(dir, "compose/compose.yaml")));
+            Assert.True(File.Exists(Path.Combine(dir, "compose/run.sh")));
+        }
+        Assert.False(Directory.Exists(dir));
+        Assert.Empty(Directory.GetDirectories(checkouts));
+
+        // The run tree: every file but the left-out ones; a tree already there (an older daemon's) loses them too.
+        var full = cache.Materialize(_git.RemoteUrl, rev.Commit);
+        Assert.True(File.Exists(Path.Combine(full, "compose/run.sh")));
+        var run = cache.RunTree(_git.RemoteUrl, rev.Commit, new HashSet<string> { "compose/run.sh" });
+        Assert.Equal(full, run);
+        Assert.False(File.Exists(Path.Combine(run, "compose/run.sh")));
+        Assert.True(File.Exists(Path.Combine(run, "compose/compose.yaml")));
+        var fresh = cache.RunTree(_git.RemoteUrl, _git.First, new HashSet<string> { "compose/compose.yaml" });
+        Assert.False(File.Exists(Path.Combine(fresh, "compose/compose.yaml")));
+        // A run tree just used is kept by Prune for a grace period, whatever the keep list says.
+        Assert.Equal(0, cache.Prune([]));
+
+        cache.RemoveMirror(_git.RemoteUrl);
+        Assert.Empty(Directory.GetDirectories(Path.Combine(_git.Cache, "git")));
+    }
+
+    [Fact]
     public async Task HistoryFollowsFirstParentsAndIsAncestorOrdersCommits()
     {
         var cache = new GitSourceCache(_git.Cache);
