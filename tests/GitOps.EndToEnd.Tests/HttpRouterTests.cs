@@ -325,4 +325,29 @@ public sealed class HttpRouterTests(HttpRouterFixture d) : IClassFixture<HttpRou
         d.Ok("router", "rm", "hk");
         d.Ok("network", "rm", "hbnet");
     }
+    [Fact]
+    public void An_http_router_listens_again_with_its_weights_and_routes_after_a_daemon_crash()
+    {
+        d.Ok("network", "create", "hrnet");
+        Backend("hr-stable", "hrnet", "stable");
+        Backend("hr-canary", "hrnet", "canary");
+        d.Ok("router", "create", "hr", "--mode", "http", "--network", "hrnet", "--port", "80", "--publish", "18397",
+            "--backend", "hr-stable:80=0,group=stable", "--backend", "hr-canary:80=1,group=canary",
+            "--header-route", "header=X-Stable,value=1,group=stable");
+        const string url = "http://127.0.0.1:18397/";
+        using (var before = new CountingClient()) Assert.Equal("canary", Body(before.Http, url));
+
+        d.KillDaemon();
+        d.StartDaemon();
+        using var client = new CountingClient();
+        Assert.Equal(new Dictionary<string, int> { ["canary"] = 20 }, Spread(client.Http, url, 20));
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 20 }, Spread(client.Http, url, 20, ("X-Stable", "1")));
+        // The restarted listener takes run-time changes as before.
+        d.Ok("router", "set", "hr", "--weight", "hr-stable=1", "--weight", "hr-canary=0");
+        Assert.Equal(new Dictionary<string, int> { ["stable"] = 20 }, Spread(client.Http, url, 20));
+
+        d.Ok("router", "rm", "hr");
+        d.Ok("rm", "-f", "hr-stable", "hr-canary");
+        d.Ok("network", "rm", "hrnet");
+    }
 }

@@ -83,20 +83,20 @@ internal static class NetworkEndpoints
 
         app.MapPost("/routers/{name}/weights", async ctx =>
         {
-            var weights = await ctx.ReadJsonAsync(ApiJson.Default.DictionaryStringInt32);
+            var weights = await ctx.ReadJsonAsync(RequestJson.Default.DictionaryStringInt32);
             await ctx.JsonAsync(networks.SetWeights(ctx.Route("name"), weights), ApiJson.Default.RouterConfig);
         });
 
         app.MapPut("/routers/{name}/http", async ctx =>
         {
-            var settings = await ctx.ReadJsonAsync(ApiJson.Default.HttpRouterSettings);
+            var settings = await ctx.ReadJsonAsync(RequestJson.Default.HttpRouterSettings);
             await ctx.JsonAsync(networks.SetHttpSettings(ctx.Route("name"), settings), ApiJson.Default.RouterConfig);
         });
 
         // Takes a backend out and answers once its connections (or requests) are over or the timeout passed.
         app.MapPost("/routers/{name}/drain", async ctx =>
         {
-            var req = await ctx.ReadJsonAsync(ApiJson.Default.DrainRequest);
+            var req = await ctx.ReadJsonAsync(RequestJson.Default.DrainRequest);
             if (req.TimeoutSeconds is < 0 or > 3600) throw new InvalidArgumentException($"invalid drain timeout {req.TimeoutSeconds}s: expected 0-3600");
             var result = await networks.DrainBackendAsync(ctx.Route("name"), req.Container, TimeSpan.FromSeconds(req.TimeoutSeconds), ctx.RequestAborted);
             await ctx.JsonAsync(result, ApiJson.Default.DrainResult);

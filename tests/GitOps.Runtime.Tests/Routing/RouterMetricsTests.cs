@@ -1,6 +1,6 @@
 using GitOps.Runtime.Networking.Http;
 
-namespace GitOps.Runtime.Tests.Networking;
+namespace GitOps.Runtime.Tests.Routing;
 
 /// <summary>The http router's metrics per version: status classes, rates and percentiles over a window of seconds.</summary>
 public sealed class RouterMetricsTests

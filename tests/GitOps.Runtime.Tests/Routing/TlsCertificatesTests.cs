@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using GitOps.Runtime.Networking.Http;
 
-namespace GitOps.Runtime.Tests.Networking;
+namespace GitOps.Runtime.Tests.Routing;
 
 /// <summary>Certificate choice per TLS handshake (SNI) and reload when the secret's version changes.</summary>
 public sealed class TlsCertificatesTests

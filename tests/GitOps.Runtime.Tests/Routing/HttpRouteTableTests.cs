@@ -1,6 +1,6 @@
 using GitOps.Runtime.Networking.Http;
 
-namespace GitOps.Runtime.Tests.Networking;
+namespace GitOps.Runtime.Tests.Routing;
 
 /// <summary>
 /// The http router's per-request choice: weighted draws, Argo's setHeaderRoute (exact, prefix, regex),
