@@ -7,7 +7,8 @@ namespace GitOps.Bench;
 /// <summary>
 /// Issue 4: HTTP requests per second and latency to one busybox httpd through a gitops published port
 /// (nftables DNAT), through a gitops service router's virtual IP, straight to the container's IP (the
-/// floor: no translation at all) and through Docker's published port, all with wrk in one run.
+/// floor: no translation at all), through a gitops http router (YARP in the daemon: a weighted choice per
+/// request, metrics per version) and through Docker's published port, all with wrk in one run.
 /// busybox httpd closes every connection, so each request also measures connection setup through the path;
 /// its listen backlog is 9, so the default of 8 connections keeps SYNs from overflowing it.
 /// </summary>
@@ -36,15 +37,21 @@ public sealed partial class NetworkBench(string gitops, string repo, int seconds
         _daemon.Cli("run", "-d", "--name", "web-ip", "--network", "benchnet", "bb", "sh", "-c", Httpd);
         _daemon.Cli("run", "-d", "--name", "web-port", "--network", "benchnet", "-p", "127.0.0.1:18480:80", "bb", "sh", "-c", Httpd);
         _daemon.Cli("run", "-d", "--name", "web-vip", "--network", "benchnet", "bb", "sh", "-c", Httpd);
+        _daemon.Cli("run", "-d", "--name", "web-http", "--network", "benchnet", "bb", "sh", "-c", Httpd);
         using var doc = JsonDocument.Parse(_daemon.Cli("inspect", "web-ip"));
         var ip = doc.RootElement[0].GetProperty("NetworkSettings").GetProperty("Networks").GetProperty("benchnet").GetProperty("IPAddress").GetString()!;
         var vip = _daemon.Cli("router", "create", "webr", "--network", "benchnet", "--port", "80", "--backend", "web-vip:80=1").Trim().Split(' ')[^1];
+
+        // The http router keeps the client's connection open and opens one per request to busybox
+        // (which closes every connection): the row shows what proxying per request costs over the floor.
+        var hvip = _daemon.Cli("router", "create", "webh", "--mode", "http", "--network", "benchnet", "--port", "80", "--backend", "web-http:80=1").Trim().Split(' ')[^1];
 
         var rows = new List<Result>
         {
             Wrk("container IP (floor)", $"http://{ip}:80/"),
             Wrk("gitops published port", "http://127.0.0.1:18480/"),
             Wrk("gitops router VIP", $"http://{vip}/"),
+            Wrk("gitops http router", $"http://{hvip}/"),
         };
         _docker = DockerPeer.TryStart(_dir, rootfs, "bb");
         if (_docker is not null)
@@ -59,6 +66,9 @@ public sealed partial class NetworkBench(string gitops, string repo, int seconds
         foreach (var r in rows)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Name,-26} {r.Rps,10:0} {r.P50,8:0.00} {r.P99,8:0.00}   {r.Rps / floor.Rps:0.00}x"));
+        var http = rows[3];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"gitops http router vs straight to the container: {http.Rps / floor.Rps:0.00}x the requests per second, p99 {http.P99 - floor.P99:+0.00;-0.00} ms"));
         if (_docker is not null)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"gitops published port vs docker published port: {rows[1].Rps / rows[^1].Rps:0.00}x the requests per second"));
@@ -97,8 +107,8 @@ public sealed partial class NetworkBench(string gitops, string repo, int seconds
         _docker?.Dispose();
         if (_daemon is not null)
         {
-            Measure.TryRun(gitops, "--socket", _daemon.Socket, "router", "rm", "webr");
-            Measure.TryRun(gitops, "--socket", _daemon.Socket, "rm", "-f", "web-ip", "web-port", "web-vip");
+            Measure.TryRun(gitops, "--socket", _daemon.Socket, "router", "rm", "webr", "webh");
+            Measure.TryRun(gitops, "--socket", _daemon.Socket, "rm", "-f", "web-ip", "web-port", "web-vip", "web-http");
             Measure.TryRun(gitops, "--socket", _daemon.Socket, "network", "rm", "benchnet");
             _daemon.Dispose();
         }

@@ -26,14 +26,17 @@ public static unsafe partial class Sys
 {
     /// <summary>
     /// A TCP or UDP socket bound to ipv4:port (0: a free ephemeral port) and nothing more, with
-    /// SO_REUSEADDR off: a port holder no other socket can share. (.NET's Socket.Bind turns
+    /// SO_REUSEADDR off: a port holder no other socket can share (unless the overload below asks for reuse). (.NET's Socket.Bind turns
     /// SO_REUSEADDR on for TCP, and two such bound sockets may share a port.) Returns the port bound.
     /// </summary>
     public static SafeFd BindIPv4(bool udp, ReadOnlySpan<byte> address, int port, out int boundPort) =>
         BindIPv4(udp, address, port, listenBacklog: 0, out boundPort);
 
-    /// <summary>As above, and listening (TCP) when <paramref name="listenBacklog"/> is positive.</summary>
-    public static SafeFd BindIPv4(bool udp, ReadOnlySpan<byte> address, int port, int listenBacklog, out int boundPort)
+    /// <summary>
+    /// As above, and listening (TCP) when <paramref name="listenBacklog"/> is positive; with
+    /// <paramref name="reuseAddress"/> SO_REUSEADDR is set before bind.
+    /// </summary>
+    public static SafeFd BindIPv4(bool udp, ReadOnlySpan<byte> address, int port, int listenBacklog, out int boundPort, bool reuseAddress = false)
     {
         if (address.Length != 4) throw new ArgumentException("an IPv4 address is 4 bytes", nameof(address));
         var fd = new SafeFd(Check(socket(2 /* AF_INET */, (udp ? 2 : 1) | O_CLOEXEC, 0), "socket"));
@@ -45,6 +48,11 @@ public static unsafe partial class Sys
             sa[2] = (byte)(port >> 8);
             sa[3] = (byte)port;
             address.CopyTo(new Span<byte>(sa + 4, 4));
+            if (reuseAddress)
+            {
+                var one = 1;
+                Check(setsockopt(fd.Fd, 1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, &one, sizeof(int)), "setsockopt(SO_REUSEADDR)");
+            }
             Check(bind(fd.Fd, (Tmds.Linux.sockaddr*)sa, 16), "bind", $"{address[0]}.{address[1]}.{address[2]}.{address[3]}:{port}");
             var len = (Tmds.Linux.socklen_t)16;
             Check(getsockname(fd.Fd, (Tmds.Linux.sockaddr*)sa, &len), "getsockname");

@@ -54,6 +54,8 @@ public sealed class Engine : IDisposable
         Volumes = new VolumeStore(Paths, Events);
         Secrets = new SecretStore(Paths, Events);
         Node = new NodeInfo(options.NodeName);
+        // http routers with TLS read their certificates from the secret store.
+        Networks.TlsSecrets = new TlsSecretSource(Secrets);
         Containers = new ContainerManager(Paths, Images, Cgroups, Events, Pump, _init, [Networks, .. options.Hooks], FindTini(), Networks,
             new ContainerStorage(Paths, Volumes, Secrets)) { Node = Node };
         Execs = new ExecManager(Containers, Pump);

@@ -30,3 +30,10 @@ public sealed record NetworkConnectRequest
 }
 
 public sealed record PruneNetworksResponse(IReadOnlyList<string> NetworksDeleted);
+
+/// <summary>POST /routers/NAME/drain: take the container out and wait up to the timeout (the stop grace period) for its connections.</summary>
+public sealed record DrainRequest
+{
+    public required string Container { get; set; }
+    public double TimeoutSeconds { get; set; } = 10;
+}

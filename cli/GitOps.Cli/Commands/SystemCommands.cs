@@ -132,7 +132,8 @@ internal static class SystemCommands
         var etcdCa = new Option<string?>("--etcd-cacert") { Description = "CA certificate of the external etcd (PEM)" };
         var etcdCert = new Option<string?>("--etcd-cert") { Description = "Client certificate for the external etcd (PEM)" };
         var etcdKey = new Option<string?>("--etcd-key") { Description = "Client key for the external etcd (PEM)" };
-        foreach (var o in new Option[] { root, config, drift, webhook, otlp, console, insecure, nodeName, etcdEndpoints, etcdCa, etcdCert, etcdKey }) cmd.Options.Add(o);
+        var metrics = new Option<string?>("--metrics-listen") { Description = "ADDRESS:PORT serving Prometheus metrics on GET /metrics (http routers' requests per version, the reconciler's)" };
+        foreach (var o in new Option[] { root, config, drift, webhook, otlp, console, insecure, nodeName, etcdEndpoints, etcdCa, etcdCert, etcdKey, metrics }) cmd.Options.Add(o);
         cmd.SetAction((pr, _) =>
         {
             if (!Durations.TryParse(pr.GetValue(drift)!, out var interval) || interval <= TimeSpan.Zero)
@@ -152,6 +153,7 @@ internal static class SystemCommands
             {
                 NodeName = pr.GetValue(nodeName) ?? Environment.MachineName,
                 ExternalEtcd = external,
+                MetricsListen = pr.GetValue(metrics),
             });
         });
         return cmd;

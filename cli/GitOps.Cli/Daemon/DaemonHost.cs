@@ -60,10 +60,22 @@ internal static class DaemonHost
             var webhook = options.WebhookListen ?? config?.Webhook?.Listen.ToString();
             var app = ApiServer.Build(engine, socket, reconciler, webhook, config?.Webhook?.Secret, node);
             await app.StartAsync();
+            MetricsServer? metrics = null;
+            if (options.MetricsListen is { } listen)
+            {
+                try { metrics = await MetricsServer.StartAsync(listen); }
+                catch (InvalidOperationException e)
+                {
+                    Console.Error.WriteLine($"gitops daemon: {e.Message}");
+                    await app.StopAsync();
+                    return 1;
+                }
+            }
+            await using var metricsServer = metrics;
             reconciler.Start();
             ApiServer.SecureSocket(socket);
             Console.WriteLine($"gitops daemon {BuildInfo.Version}: API on unix://{socket}, root {engine.Paths.Root}, cgroup v{engine.Cgroups.Version}, {engine.Containers.All().Count} containers, {reconciler.Apps.Count} applications" +
-                (webhook is not null ? $", webhooks on http://{webhook}/hooks" : ""));
+                (webhook is not null ? $", webhooks on http://{webhook}/hooks" : "") + (metrics is not null ? $", metrics on http://{options.MetricsListen}/metrics" : ""));
             // Containers keep running when the daemon stops (as with Docker's live-restore); the next
             // daemon re-adopts them.
             await app.WaitForShutdownAsync();

@@ -9,4 +9,6 @@ internal sealed record DaemonOptions(string Root, string Socket, string? ConfigF
 
     /// <summary>An external etcd (--etcd-endpoints, with its own certificates) instead of a supervised member.</summary>
     public GitOps.Cluster.Membership.ExternalEtcd? ExternalEtcd { get; init; }
+    /// <summary>ADDRESS:PORT of the Prometheus endpoint (GET /metrics); none when null.</summary>
+    public string? MetricsListen { get; init; }
 }

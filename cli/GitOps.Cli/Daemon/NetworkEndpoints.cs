@@ -1,3 +1,4 @@
+using System.Text.Json;
 using GitOps.Cli.Api;
 using GitOps.Runtime;
 using GitOps.Runtime.Networking;
@@ -67,7 +68,39 @@ internal static class NetworkEndpoints
         });
 
         app.MapGet("/routers", ctx => ctx.JsonAsync(networks.ListRouters().ToList(), ApiJson.Default.ListRouterConfig));
-        app.MapGet("/routers/{name}", ctx => ctx.JsonAsync(networks.GetRouter(ctx.Route("name")), ApiJson.Default.RouterConfig));
+        // inspect: the router, and for an http router its requests per version over the last minute (or ?window=).
+        app.MapGet("/routers/{name}", ctx =>
+        {
+            var r = networks.GetRouter(ctx.Route("name"));
+            if (!r.IsHttp) return ctx.JsonAsync(r, ApiJson.Default.RouterConfig);
+            var doc = JsonSerializer.SerializeToNode(r, ApiJson.Default.RouterConfig)!.AsObject();
+            doc["Metrics"] = JsonSerializer.SerializeToNode(networks.RouterMetrics(r.Name, Window(ctx)), ApiJson.Default.RouterMetricsReport);
+            return ctx.JsonAsync(doc, ApiJson.Default.JsonObject);
+        });
+
+        app.MapGet("/routers/{name}/metrics", ctx =>
+            ctx.JsonAsync(networks.RouterMetrics(ctx.Route("name"), Window(ctx)), ApiJson.Default.RouterMetricsReport));
+
+        app.MapPost("/routers/{name}/weights", async ctx =>
+        {
+            var weights = await ctx.ReadJsonAsync(RequestJson.Default.DictionaryStringInt32);
+            await ctx.JsonAsync(networks.SetWeights(ctx.Route("name"), weights), ApiJson.Default.RouterConfig);
+        });
+
+        app.MapPut("/routers/{name}/http", async ctx =>
+        {
+            var settings = await ctx.ReadJsonAsync(RequestJson.Default.HttpRouterSettings);
+            await ctx.JsonAsync(networks.SetHttpSettings(ctx.Route("name"), settings), ApiJson.Default.RouterConfig);
+        });
+
+        // Takes a backend out and answers once its connections (or requests) are over or the timeout passed.
+        app.MapPost("/routers/{name}/drain", async ctx =>
+        {
+            var req = await ctx.ReadJsonAsync(RequestJson.Default.DrainRequest);
+            if (req.TimeoutSeconds is < 0 or > 3600) throw new InvalidArgumentException($"invalid drain timeout {req.TimeoutSeconds}s: expected 0-3600");
+            var result = await networks.DrainBackendAsync(ctx.Route("name"), req.Container, TimeSpan.FromSeconds(req.TimeoutSeconds), ctx.RequestAborted);
+            await ctx.JsonAsync(result, ApiJson.Default.DrainResult);
+        });
 
         app.MapPut("/routers/{name}/backends", async ctx =>
         {
@@ -81,6 +114,12 @@ internal static class NetworkEndpoints
             return ctx.NoContent();
         });
     }
+
+    /// <summary>?window=30s|5m|… (Go durations), one minute when absent.</summary>
+    static TimeSpan Window(HttpContext ctx) =>
+        ctx.Query("window") is not { } w ? TimeSpan.FromMinutes(1)
+        : Reconciler.Values.GoDuration.TryParse(w, out var d) && d > TimeSpan.Zero ? d
+        : throw new InvalidArgumentException($"invalid window \"{w}\": expected a duration such as 30s or 5m");
 
     static NetworkInspect Inspect(NetworkConfig n, Engine engine)
     {

@@ -10,12 +10,14 @@ namespace GitOps.Runtime.Networking;
 public sealed partial class NetworkManager : IContainerStartHook
 {
     /// <summary>A started container's place in the networks, with the sockets that hold its published ports.</summary>
-    sealed class Attachment(string id, string name, string statePath, ContainerNetwork state, string? service)
+    sealed class Attachment(string id, string name, string statePath, ContainerNetwork state, string? service, string? version = null)
     {
         public string Id => id;
         public string Name { get; set; } = name;
         /// <summary>The service this container is a replica of: its name resolves to every replica.</summary>
         public string? Service => service;
+        /// <summary>The container's spec version (its spec-hash label, shortened): an http router's default version label.</summary>
+        public string? Version => version;
         public string StatePath => statePath;
         public ContainerNetwork State { get; set; } = state;
         public List<PortReservation> Reserved { get; } = [];
@@ -87,7 +89,7 @@ public sealed partial class NetworkManager : IContainerStartHook
         var statePath = Path.Combine(_paths.Container(config.Id), "network.json");
         using var netns = Sys.Open($"/proc/{pid}/ns/net", Sys.O_RDONLY);
         var endpoints = new List<Endpoint>();
-        var attachment = new Attachment(config.Id, config.Name, statePath, new ContainerNetwork { Pid = pid }, ServiceOf(config));
+        var attachment = new Attachment(config.Id, config.Name, statePath, new ContainerNetwork { Pid = pid }, ServiceOf(config), VersionOf(config));
         try
         {
             using var rt = RtNetlink.Open();
@@ -310,6 +312,14 @@ public sealed partial class NetworkManager : IContainerStartHook
     static string? ServiceOf(ContainerConfig config) =>
         ServiceLabels.Select(l => config.Labels.GetValueOrDefault(l)).FirstOrDefault(v => !string.IsNullOrEmpty(v));
 
+    /// <summary>The reconciler's spec hash ("sha256:…"), first 12 hex digits, as Kubernetes' pod-template-hash names a version.</summary>
+    static string? VersionOf(ContainerConfig config)
+    {
+        if (config.Labels.GetValueOrDefault("gitops.spec-hash") is not { Length: > 0 } hash) return null;
+        var hex = hash.StartsWith("sha256:", StringComparison.Ordinal) ? hash[7..] : hash;
+        return hex[..Math.Min(12, hex.Length)];
+    }
+
     // ---- restore -------------------------------------------------------------------------------
 
     /// <summary>A container that kept running while the daemon was down: take its addresses, ports and DNS back.</summary>
@@ -318,7 +328,7 @@ public sealed partial class NetworkManager : IContainerStartHook
         var statePath = Path.Combine(_paths.Container(config.Id), "network.json");
         var state = AtomicFile.ReadJson(statePath, RuntimeJson.Default.ContainerNetwork);
         if (state is null || state.Endpoints.Count == 0) return;
-        var a = new Attachment(config.Id, config.Name, statePath, state with { Pid = pid }, ServiceOf(config));
+        var a = new Attachment(config.Id, config.Name, statePath, state with { Pid = pid }, ServiceOf(config), VersionOf(config));
         foreach (var e in state.Endpoints)
             if (Find(e.NetworkId) is { } cfg) Ipam(cfg.Id).Reserve(IPAddress.Parse(e.IPAddress));
         foreach (var p in state.Ports)

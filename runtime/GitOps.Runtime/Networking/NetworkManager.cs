@@ -62,8 +62,9 @@ public sealed partial class NetworkManager : IDisposable, Housekeeping.INetworkP
         if (!_networks.Values.Any(n => n.Config.IsDefault))
             CreateNetwork(new NetworkCreate { Name = DefaultNetwork }, isDefault: true);
         LoadRouters();
-        using var rt = RtNetlink.Open();
-        foreach (var (cfg, _) in _networks.Values) EnsureBridge(rt, cfg);
+        using (var rt = RtNetlink.Open())
+            foreach (var (cfg, _) in _networks.Values) EnsureBridge(rt, cfg);
+        StartHttpRouters();
     }
 
     // ---- networks ----------------------------------------------------------------------------
@@ -235,9 +236,14 @@ public sealed partial class NetworkManager : IDisposable, Housekeeping.INetworkP
             ports = _attached.Values.SelectMany(a => a.State.Ports.Select(p =>
                 new PortRule(p.Protocol, p.HostIp, p.HostPort, a.State.Endpoints[0].IPAddress, p.ContainerPort))).ToList();
         _nft.Apply(_nft.Render(networks, ports, RouterRules()));
+        UpdateHttpRouters();
     }
 
-    public void Dispose() => _dns.Dispose();
+    public void Dispose()
+    {
+        DisposeHttpRouters();
+        _dns.Dispose();
+    }
 }
 
 /// <summary>docker network create's input.</summary>

@@ -9,8 +9,11 @@ public sealed record PortRule(string Protocol, string HostIp, int HostPort, stri
 /// <summary>A router's backend that gets new connections, in proportion to its weight.</summary>
 public sealed record RouterBackend(string Ip, int Port, int Weight);
 
-/// <summary>A router as nft sees it: a virtual IP (and optionally a host port) spread over backends.</summary>
-public sealed record RouterRule(string Vip, string Protocol, int Port, int? HostPort, IReadOnlyList<RouterBackend> Backends);
+/// <summary>
+/// A router as nft sees it: a virtual IP (and optionally a host port) spread over backends. Protocol
+/// http is the daemon's listener on the VIP: only its published ports (plain and TLS) need rules.
+/// </summary>
+public sealed record RouterRule(string Vip, string Protocol, int Port, int? HostPort, IReadOnlyList<RouterBackend> Backends, int? TlsPort = null, int? TlsHostPort = null);
 
 /// <summary>
 /// This daemon's nftables table, rendered whole from the network state and applied in one nft
@@ -37,6 +40,14 @@ public sealed class NftRuleset(string table)
         sb.Append("  chain routers {\n");
         foreach (var r in routers)
         {
+            if (r.Protocol == "http")
+            {
+                // The listener answers on the VIP itself; a published port is DNATed to it, which the
+                // kernel then delivers locally (conntrack undoes the DNAT on the way back).
+                if (r.HostPort is { } plain) sb.Append($"    fib daddr type local tcp dport {plain} {MarkPublished} dnat ip to {r.Vip}:{r.Port}\n");
+                if (r is { TlsHostPort: { } tlsHost, TlsPort: { } tls }) sb.Append($"    fib daddr type local tcp dport {tlsHost} {MarkPublished} dnat ip to {r.Vip}:{tls}\n");
+                continue;
+            }
             var target = Target(r);
             if (target is null) continue; // no ready backend: nothing answers, new connections are refused
             sb.Append($"    ip daddr {r.Vip} {r.Protocol} dport {r.Port} dnat ip to {target}\n");

@@ -17,10 +17,14 @@ sealed class PortReservation : IDisposable
     /// <summary>The port held: the one asked for, or the ephemeral one the kernel chose for 0.</summary>
     public int Port { get; }
 
-    /// <summary>Binds protocol/ip:port. Throws ErrnoException (EADDRINUSE: someone has the port).</summary>
-    public static PortReservation Bind(string protocol, IPAddress ip, int port)
+    /// <summary>
+    /// Binds protocol/ip:port. Throws ErrnoException (EADDRINUSE: someone has the port). With
+    /// <paramref name="reuseAddress"/> a listener on a specific local address may share the port
+    /// (an http router's on its VIP), if it allows reuse too.
+    /// </summary>
+    public static PortReservation Bind(string protocol, IPAddress ip, int port, bool reuseAddress = false)
     {
-        var fd = Sys.BindIPv4(protocol == "udp", ip.GetAddressBytes(), port, out var bound);
+        var fd = Sys.BindIPv4(protocol == "udp", ip.GetAddressBytes(), port, listenBacklog: 0, out var bound, reuseAddress);
         return new PortReservation(fd, bound);
     }
 
