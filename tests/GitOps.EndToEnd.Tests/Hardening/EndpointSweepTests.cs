@@ -91,14 +91,14 @@ public sealed partial class EndpointSweepTests(HardeningFixture d)
                     // The event stream is a long poll: it may hold its headers until an event comes.
                     catch (OperationCanceledException) when (template == "/events") { }
                     catch (OperationCanceledException) { failures.Add($"{method} /{Clip(path + query)} body {Clip(body)}: no answer in 60 s"); }
-                    catch (HttpRequestException e) when (value == "%00" && await RejectedByTheServer(http, method, path + query))
+                    catch (HttpRequestException e)
                     {
                         // Kestrel refuses an encoded NUL in the path before any endpoint runs (400) and closes the
                         // connection without reading the body: a large body then fails on the client's side. The
                         // daemon did answer; that is what the bodiless retry proves.
-                        _ = e;
+                        if (!(value == "%00" && await RejectedByTheServer(http, method, path + query)))
+                            failures.Add($"{method} /{Clip(path + query)} body {Clip(body)}: {e.Message}");
                     }
-                    catch (HttpRequestException e) { failures.Add($"{method} /{Clip(path + query)} body {Clip(body)}: {e.Message}"); }
                 }
         }
         d.Ok("version");
