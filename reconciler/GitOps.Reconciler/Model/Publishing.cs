@@ -7,7 +7,8 @@ namespace GitOps.Reconciler.Model;
 /// <list type="bullet">
 /// <item>Compose binds ports on each container, as <c>docker compose</c> does: a fixed host port serves one
 /// replica, a range gives each replica the next port of its own, no host port an ephemeral one each. Only a
-/// start-first update needs a router (the port must outlive the old replica while the new one starts).</item>
+/// start-first update needs a router (the port must outlive the old replica while the new one starts), and an
+/// <c>x-rollout</c> (the router moves the canary's or blue-green's traffic).</item>
 /// <item>A Swarm stack publishes <c>mode: ingress</c> ports (the default) on a router in front of all replicas
 /// (the routing mesh), so one port serves any number of them; <c>mode: host</c> binds on the node that runs the
 /// replica, which on one node means one replica.</item>
@@ -23,7 +24,8 @@ internal static class Publishing
         if (s.Template.NetworkMode.Kind is not (NetworkModeKind.Default or NetworkModeKind.Bridge)) return false;
         return s.Format switch
         {
-            SourceFormat.Compose => StartFirst(s),
+            // A canary or blue-green (x-rollout) moves traffic by weight between versions: that is the router's work.
+            SourceFormat.Compose => StartFirst(s) || s.Rollout is not null,
             SourceFormat.Stack => port.Mode == PortMode.Ingress,
             _ => true,
         };

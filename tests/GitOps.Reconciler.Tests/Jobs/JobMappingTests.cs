@@ -157,7 +157,7 @@ public sealed class JobMappingTests
         Load.AssertValid(exporter, "node-exporter");
         var ds = exporter.Application!.Services["node-exporter.monitoring"];
         Assert.Equal((ReplicationMode.Global, IntOrPercent.Percentage(10)), (ds.Replication.Mode, ds.Update.MaxUnavailable));
-        Assert.Contains("node.labels.kubernetes.io/os==linux", ds.Placement.Constraints);
+        Assert.Equal("linux", ds.Placement.NodeSelector["kubernetes.io/os"]); // Kubernetes' nodeSelector is its own placement field
         Assert.Equal(2, ds.Template.Containers.Count);
 
         // The website's old CronJob is batch/v1beta1: kept, reported, with the version to use.

@@ -123,7 +123,7 @@ public sealed class PublishingPlanTests
                 metadata: { labels: { app: web } }
                 spec:
                   hostNetwork: true
-                  containers: [{ name: web, image: w, ports: [{ containerPort: 80, hostPort: 8080 }] }]
+                  containers: [{ name: web, image: w, ports: [{ containerPort: 8080, hostPort: 8080 }] }]
             """);
         Load.AssertValid(result, "a Deployment with a hostPort");
     }
