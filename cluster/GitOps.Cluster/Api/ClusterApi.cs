@@ -69,7 +69,10 @@ internal sealed record ClusterStatusView
 
 internal sealed record ClusterMessage(string Message);
 
-[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// Strict on reading: a request to init, join or update a node that carries fields these verbs do not know is a
+// mistake (or an attack) to refuse with 400, never a cluster started with defaults.
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(InitRequest))]
 [JsonSerializable(typeof(JoinClusterRequest))]
 [JsonSerializable(typeof(JoinTokenView))]

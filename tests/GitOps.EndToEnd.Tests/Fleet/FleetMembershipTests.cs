@@ -70,7 +70,7 @@ public sealed class FleetMembershipTests(FleetFixture fleet)
         Assert.Equal("Node w1 promoted to a manager in the cluster.", fleet.M1.Ok("node", "promote", "w1"));
         Gitops.Eventually(() => FleetFixture.Status(fleet.M1) is { } s && s.Members.Count == 4 && s.Members.All(m => m.Healthy && !m.IsLearner)
                                 && FleetFixture.Nodes(fleet.M1).Single(n => n.Hostname == "w1").ManagerStatus == "Reachable",
-            TimeSpan.FromSeconds(60), "w1 to become a reachable manager with a voting etcd member");
+            TimeSpan.FromSeconds(180), "w1 to become a reachable manager with a voting etcd member");
         Assert.Equal("manager", fleet.W1.Ok("cluster", "status", "--format", "{{.Role}}"));
         // As a manager it can do what managers do.
         Assert.Equal(5, fleet.W1.Ok("node", "ls", "-q").Split('\n').Length);
