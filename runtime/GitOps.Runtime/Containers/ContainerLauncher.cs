@@ -40,6 +40,9 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         Console.Error.WriteLine($"trace start {phase}: {sw.Elapsed.TotalMilliseconds:0.00} ms");
     }
 
+    /// <summary>Tasks allowed beyond a container's pids limit until its process has exec'd (see <see cref="Launch"/>).</summary>
+    const long PidsHeadroom = 16;
+
     /// <param name="go">The go message (the final process, when it differs from the spec's); null for a plain go.</param>
     /// <param name="hold">Stop before go: the caller releases the process later with <see cref="Release"/>.</param>
     public LaunchedProcess Launch(ContainerConfig config, InitSpec spec, Stdio stdio, SafeFd? tini, LaunchNamespaces namespaces,
@@ -48,14 +51,16 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         var sw = Trace ? System.Diagnostics.Stopwatch.StartNew() : null;
         var cgroup = cgroups.Open(config.Id);
         if (cgroup.Exists) { cgroup.KillAll(); cgroup.Delete(); } // leftover of a run that crashed
-        // The spawning thread joins the cgroup before the helper is born, so for that moment the cgroup holds two
-        // tasks: a pids limit gets one more until the thread is gone (--pids-limit 1 works, as with Docker).
+        // Until the user's process execs, the cgroup holds more than it: the spawning thread joins it before the
+        // helper is born, and the helper (managed code) may start runtime threads of its own while it sets up the
+        // container. A pids limit gets headroom for that window and is applied for real once the exec happened
+        // (exec leaves one thread), so --pids-limit 1 works, as with Docker.
         var limits = Limits(config.HostConfig) with
         {
             AllDevices = config.HostConfig.Privileged,
             Devices = spec.Devices.Select(Security.HostDevices.CgroupRule).Distinct().ToList(),
         };
-        cgroup = cgroups.Create(config.Id, limits.PidsLimit is > 0 and < long.MaxValue ? limits with { PidsLimit = limits.PidsLimit + 1 } : limits);
+        cgroup = cgroups.Create(config.Id, limits.PidsLimit is > 0 and < long.MaxValue ? limits with { PidsLimit = limits.PidsLimit + PidsHeadroom } : limits);
         Mark(sw, "cgroup created");
 
         var (daemonEnd, childEnd) = Sys.SeqPacketPair();
@@ -93,13 +98,13 @@ public sealed class ContainerLauncher(ICgroupDriver cgroups, InitBinary initBina
         }
         childEnd.Dispose();
         stdio.CloseChildEnds();
-        if (limits.PidsLimit is > 0) cgroup.Apply(limits); // the spawning thread has exited: the real limit
         Mark(sw, "spawned");
         var pidfd = Sys.PidfdOpen(pid);
         try
         {
             Handshake(channel, spec, pid, bornInCgroup ? null : cgroup, config, stdio, sw, hold ? null : go ?? (() => new InitMessage(InitMessage.Go)));
             var start = ProcStat.Read(pid)?.StartTime ?? 0;
+            if (limits.PidsLimit is > 0) cgroup.Apply(limits); // the user's process runs (or is held): the real limit
             keepChannel = hold;
             return new LaunchedProcess(pid, start, pidfd, cgroup, stdio, hold ? channel : null);
         }
