@@ -35,6 +35,7 @@ internal sealed partial class AppController : IDisposable
     DesiredApp? _applied;
     readonly Func<AppSpec, (Policy.SecurityPolicy? Policy, string? Error)> _policy;
     volatile bool _retired;
+    volatile bool _jobTickOwed;
 
     /// <summary>The policy this application's revisions are judged by (resolved at each sync: a named policy may change with the config).</summary>
     public Policy.SecurityPolicy? SecurityPolicy => _policy(Spec).Policy;
@@ -71,21 +72,41 @@ internal sealed partial class AppController : IDisposable
     Plan PlanFor(DesiredApp desired, ActualApp actual, bool explicitSync = false) =>
         JobPlanner.Extend(Planner.Plan(desired, actual, Spec.Policy, rerunFailed: explicitSync), desired, _jobs.Store);
 
-    /// <summary>One look of the job controller at the applied revision's Jobs and CronJobs; skipped while a sync runs.</summary>
+    /// <summary>
+    /// One look of the job controller at the applied revision's Jobs and CronJobs. While a sync, diff or drift check
+    /// holds the gate the look is owed, not dropped: the holder takes it before it lets go. Skipping it instead let
+    /// an application polled every second starve its CronJobs on a busy machine, where each poll held the gate for
+    /// most of that second.
+    /// </summary>
     public async Task TickJobsAsync(CancellationToken ct)
     {
-        if (_applied is null || (!_applied.Services.Any(s => s.Spec.RunsToCompletion) && _jobs.Store.Jobs.Count == 0 && _jobs.Store.CronJobs.Count == 0)) return;
+        if (!HasJobs) return;
+        _jobTickOwed = true;
         if (!await _gate.WaitAsync(0, ct)) return;
+        await ReleaseAsync(ct);
+    }
+
+    bool HasJobs => _applied is { } a && (a.Services.Any(s => s.Spec.RunsToCompletion) || _jobs.Store.Jobs.Count > 0 || _jobs.Store.CronJobs.Count > 0);
+
+    /// <summary>Lets go of the gate, first taking the job tick that came while it was held.</summary>
+    async Task ReleaseAsync(CancellationToken ct)
+    {
         try
         {
-            if (_retired) return;
-            if (await _jobs.TickAsync(_applied, ct))
+            if (_jobTickOwed && !_retired && HasJobs && !ct.IsCancellationRequested)
             {
-                // A run started, finished or failed: health changes with it.
-                CheckDrift(_applied);
-                Save();
+                _jobTickOwed = false;
+                if (await _jobs.TickAsync(_applied!, ct))
+                {
+                    // A run started, finished or failed: health changes with it.
+                    CheckDrift(_applied!);
+                    Save();
+                }
             }
         }
+        // Taken on behalf of a sync or drift check, a failing tick must not become theirs: it is reported as the
+        // job loop reports it, and the next tick tries again.
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException) { _log.Write(GitOps.Reconciler.Reconcile.Jobs.JobLogEvents.PodError, e.Message); }
         finally { _gate.Release(); }
     }
 
@@ -102,7 +123,7 @@ internal sealed partial class AppController : IDisposable
     {
         await _gate.WaitAsync(ct);
         try { if (!_retired) await SyncLockedAsync(trigger, cycle, revision, ct); }
-        finally { _gate.Release(); }
+        finally { await ReleaseAsync(ct); }
     }
 
     /// <summary>
@@ -246,7 +267,7 @@ internal sealed partial class AppController : IDisposable
             }
             Save();
         }
-        finally { _gate.Release(); }
+        finally { await ReleaseAsync(ct); }
     }
 
     /// <summary>Drift after an apply: read actual state once more, plan, report.</summary>
