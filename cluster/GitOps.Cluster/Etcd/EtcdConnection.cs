@@ -19,7 +19,7 @@ internal sealed class EtcdConnection : IDisposable
     {
         if (endpoints.Count == 0) throw new ArgumentException("no etcd endpoint");
         Endpoints = endpoints;
-        _client = new EtcdClient(string.Join(',', endpoints), credentials.Configure);
+        _client = new EtcdClient(string.Join(',', endpoints), credentials.Configure, configureChannelOptions: DetectDeadMembers);
         var c = _client.GetConnection();
         Kv = c.KVClient;
         Lease = c.LeaseClient;
@@ -27,6 +27,30 @@ internal sealed class EtcdConnection : IDisposable
         Cluster = c.ClusterClient;
         Maintenance = c.MaintenanceClient;
         Auth = c.AuthClient;
+    }
+
+    /// <summary>How long a member may stay silent on an open connection before the connection is presumed dead.</summary>
+    public static readonly TimeSpan PingTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// A member cut off by the network does not close its connections; it goes silent. Without pings the channel
+    /// keeps it READY, round-robin keeps sending it calls, and a watch open on it (an election candidate waiting
+    /// for the leader's key to go) waits forever, so the majority never elects another leader. HTTP/2 pings every
+    /// second, even with no call in flight, fail such a connection within a few seconds, which fails its streams
+    /// (their owners retry on a live member). A short reconnect back-off brings a member back soon after the
+    /// network does (gRPC's default grows to two minutes, which kept healed nodes "down" long after a partition).
+    /// </summary>
+    static void DetectDeadMembers(Grpc.Net.Client.GrpcChannelOptions options)
+    {
+        if (options.HttpHandler is System.Net.Http.SocketsHttpHandler handler)
+        {
+            handler.KeepAlivePingDelay = TimeSpan.FromSeconds(1);
+            handler.KeepAlivePingTimeout = PingTimeout;
+            handler.KeepAlivePingPolicy = System.Net.Http.HttpKeepAlivePingPolicy.Always;
+            handler.ConnectTimeout = TimeSpan.FromSeconds(3);
+        }
+        options.InitialReconnectBackoff = TimeSpan.FromMilliseconds(500);
+        options.MaxReconnectBackoff = TimeSpan.FromSeconds(2);
     }
 
     public IReadOnlyList<string> Endpoints { get; }
