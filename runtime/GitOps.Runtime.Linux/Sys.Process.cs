@@ -32,9 +32,12 @@ public static unsafe partial class Sys
     const short POSIX_SPAWN_SETSIGDEF = 0x04, POSIX_SPAWN_SETSIGMASK = 0x08, POSIX_SPAWN_SETSID = 0x80;
 
     /// <summary>
-    /// posix_spawn(3): the only way this process starts another one. glibc implements it with
-    /// clone(CLONE_VM|CLONE_VFORK) and runs no managed code in the child, which is what a
-    /// multithreaded .NET process needs. The child gets exactly <paramref name="fds"/> (everything
+    /// posix_spawn(3): how the engine starts container helpers and every process that must get an exact
+    /// set of descriptors. glibc implements it with clone(CLONE_VM|CLONE_VFORK) and runs no managed code
+    /// in the child, which is what a multithreaded .NET process needs. Plain host tools the daemon runs
+    /// (nft, the supervised etcd) start through System.Diagnostics.Process instead, whose
+    /// native helper also execs at once; they inherit nothing but stdio, as .NET opens every descriptor
+    /// close-on-exec. The child gets exactly <paramref name="fds"/> (everything
     /// else is closed), default signal dispositions and an empty signal mask (the runtime ignores
     /// SIGPIPE, and ignored signals would otherwise survive exec).
     /// </summary>
