@@ -133,7 +133,8 @@ internal sealed partial class ClusterNode
     /// <summary>Waits for a member just started to answer (it needs a few seconds to elect itself or sync).</summary>
     internal static async Task WaitForEtcdAsync(EtcdConnection etcd, CancellationToken ct, TimeSpan? timeout = null)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        var wait = timeout ?? TimeSpan.FromSeconds(60);
+        var deadline = DateTime.UtcNow + wait;
         while (true)
         {
             try
@@ -142,8 +143,13 @@ internal sealed partial class ClusterNode
                 await etcd.Kv.RangeAsync(new RangeRequest { Key = EtcdConnection.Bytes(Keys.Info), CountOnly = true }, deadline: EtcdConnection.Deadline(TimeSpan.FromSeconds(2)), cancellationToken: ct);
                 return;
             }
-            catch (RpcException e) when (DateTime.UtcNow < deadline && !EtcdConnection.IsPermissionDenied(e))
+            catch (RpcException e) when (EtcdConnection.IsPermissionDenied(e)) { throw; }
+            // A call whose deadline passes while its connection is still being made can end as a cancelled task
+            // rather than DeadlineExceeded (gRPC's retrying call): the same "not yet", not the caller giving up.
+            catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !ct.IsCancellationRequested))
             {
+                if (DateTime.UtcNow >= deadline)
+                    throw new ClusterException($"etcd did not answer within {wait.TotalSeconds:0} s ({(e is RpcException r ? r.Status.Detail : "no connection")}); its log is in the etcd directory under --root", 503);
                 await Task.Delay(200, ct);
             }
         }
