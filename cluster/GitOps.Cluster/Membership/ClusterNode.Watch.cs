@@ -83,14 +83,15 @@ internal sealed partial class ClusterNode
 
     async Task BecomeManagerAsync(LocalState state, CancellationToken ct)
     {
-        var managers = (await NodeStore.ListAsync(Etcd!, ct)).Where(n => n.Role == NodeRole.Manager && n.Id != state.NodeId).ToList();
-        var alive = await NodeStore.AliveAsync(Etcd!, ct);
+        // A worker may read only its own keys (no node list): the managers it knows are its etcd endpoints, which
+        // RefreshEndpointsAsync keeps current, and each of them serves the join API on the cluster's join port.
+        var managers = state.EtcdEndpoints.Select(e => new Uri(e).Host).Where(h => h != state.Address && IPAddress.TryParse(h, out _)).Distinct().ToList();
         ClusterException? last = null;
-        foreach (var m in managers.OrderByDescending(m => alive.Contains(m.Id)))
+        foreach (var address in managers)
         {
             try
             {
-                using var client = new JoinClient(new IPEndPoint(IPAddress.Parse(m.Address), state.JoinPort), NodeCertificate, Ca!.Certificate);
+                using var client = new JoinClient(new IPEndPoint(IPAddress.Parse(address), state.JoinPort), NodeCertificate, Ca!.Certificate);
                 var answer = await client.PromoteAsync(ct);
                 using var nodeKey = System.Security.Cryptography.ECDsa.Create();
                 nodeKey.ImportFromPem(File.ReadAllText(Paths.NodeKey));

@@ -63,7 +63,7 @@ public sealed class FleetMembershipTests(FleetFixture fleet)
         Assert.Contains("No such node: nosuchnode", missing.Stderr);
     }
 
-    [Fact(Skip = "Known failure since the merge of the fleet base with the other branches: the promoted worker's learner never becomes a voting member (issue 14, open); while it fails it leaves the shared lab cluster with four members and every later fleet test fails with it")]
+    [Fact]
     public void Promote_makes_a_worker_a_voting_etcd_member_and_demote_takes_it_back()
     {
         fleet.WaitHealthy();
