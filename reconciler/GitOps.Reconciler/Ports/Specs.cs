@@ -1,3 +1,4 @@
+using System.Globalization;
 using GitOps.Reconciler.Reconcile;
 
 namespace GitOps.Reconciler.Ports;
@@ -23,4 +24,27 @@ internal sealed record ImageBuildSpec(string Context, string Dockerfile, string?
 internal sealed record ContainerSpec(DesiredApp App, DesiredService Service, int Ordinal, Model.Container Container, string? Role)
 {
     public string Name => Role is null ? Service.ReplicaName(App.Project, Ordinal) : $"{Service.ReplicaName(App.Project, Ordinal)}-{Container.Name}";
+
+    /// <summary>
+    /// The labels actual state is read back from (<see cref="ActualApp.Read"/>): every engine puts exactly these on
+    /// the container, so they are the reconciler's to decide, not the engine's.
+    /// </summary>
+    public Dictionary<string, string> Labels()
+    {
+        var ordinal = Ordinal.ToString(CultureInfo.InvariantCulture);
+        var labels = new Dictionary<string, string>(Service.Spec.Template.Labels, StringComparer.Ordinal)
+        {
+            [ManagedLabels.App] = App.App,
+            [ManagedLabels.Service] = Service.Spec.Name,
+            [ManagedLabels.Revision] = App.Revision,
+            [ManagedLabels.SpecHash] = Service.Hash,
+            [ManagedLabels.Replica] = ordinal,
+            [ManagedLabels.ComposeProject] = App.Project,
+            [ManagedLabels.ComposeService] = Service.Spec.Name,
+            [ManagedLabels.ComposeNumber] = ordinal,
+        };
+        if (Role is not null) labels[ManagedLabels.Part] = Container.Name;
+        if (Role is not null && Role != ManagedLabels.AppContainer) labels[ManagedLabels.Role] = Role;
+        return labels;
+    }
 }

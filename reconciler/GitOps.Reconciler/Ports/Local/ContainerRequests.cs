@@ -18,33 +18,20 @@ namespace GitOps.Reconciler.Ports.Local;
 /// </summary>
 internal static class ContainerRequests
 {
-    public static CreateRequest Build(ContainerSpec spec) => Request(spec.App, spec.Service, spec.Ordinal, spec.Container, spec.Role);
+    public static CreateRequest Build(ContainerSpec spec) => Request(spec.App, spec.Service, spec.Ordinal, spec.Container, spec.Role, spec.Labels());
 
     static string Namespace(Service s) => Compiler.Namespace(s);
 
     static string Ref(Service s, string name) => Compiler.Ref(s, name);
 
     /// <param name="role">Null for the replica's first container; otherwise what the container is in the pod (<see cref="ManagedLabels.Role"/>).</param>
-    static CreateRequest Request(DesiredApp app, DesiredService svc, int ordinal, Model.Container c, string? role)
+    static CreateRequest Request(DesiredApp app, DesiredService svc, int ordinal, Model.Container c, string? role, Dictionary<string, string> labels)
     {
         var s = svc.Spec;
         var t = s.Template;
         var main = svc.ReplicaName(app.Project, ordinal);
         var networkNames = app.Networks.ToDictionary(n => n.Key, n => n.EngineName, StringComparer.Ordinal);
         var i = role is null ? 0 : 1;
-        var labels = new Dictionary<string, string>(t.Labels, StringComparer.Ordinal)
-        {
-            [ManagedLabels.App] = app.App,
-            [ManagedLabels.Service] = s.Name,
-            [ManagedLabels.Revision] = app.Revision,
-            [ManagedLabels.SpecHash] = svc.Hash,
-            [ManagedLabels.Replica] = ordinal.ToString(CultureInfo.InvariantCulture),
-            [ManagedLabels.ComposeProject] = app.Project,
-            [ManagedLabels.ComposeService] = s.Name,
-            [ManagedLabels.ComposeNumber] = ordinal.ToString(CultureInfo.InvariantCulture),
-        };
-        if (i > 0) labels[ManagedLabels.Part] = c.Name;
-        if (role is not null && role != ManagedLabels.AppContainer) labels[ManagedLabels.Role] = role;
         var req = new CreateRequest
         {
             Image = c.Image,
