@@ -5,8 +5,6 @@ using GitOps.Reconciler.Loading;
 using GitOps.Reconciler.Reconcile.Jobs;
 using GitOps.Reconciler.Rendering;
 using GitOps.Reconciler.Sources;
-using GitOps.Runtime;
-using GitOps.Runtime.Events;
 using GitOps.Runtime.State;
 
 namespace GitOps.Reconciler.Reconcile;

@@ -1,17 +1,11 @@
 using System.Globalization;
 using GitOps.Reconciler.Model;
-using GitOps.Runtime.Containers;
-using GitOps.Runtime.Images;
-using GitOps.Runtime.Volumes;
-using EndpointRequest = GitOps.Runtime.Networking.EndpointRequest;
-using PortBindingRequest = GitOps.Runtime.Networking.PortBindingRequest;
-using EngineRestart = GitOps.Runtime.Containers.RestartPolicy;
-using ModelRestart = GitOps.Reconciler.Model.RestartPolicy;
 
 namespace GitOps.Reconciler.Reconcile;
 
 /// <summary>
-/// Turns the manifest model into engine terms. Names follow Compose (<c>PROJECT_NETWORK</c>,
+/// Turns the manifest model into the reconciler's desired state (engine names, replicas, routers; the engine's own
+/// requests are built by the engine's adapter, Ports/Local/ContainerRequests). Names follow Compose (<c>PROJECT_NETWORK</c>,
 /// <c>PROJECT_VOLUME</c>, <c>PROJECT-SERVICE-N</c>) so users find what they expect with <c>gitops ps</c>.
 /// </summary>
 internal static class Compiler
