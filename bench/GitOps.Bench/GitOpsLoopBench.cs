@@ -179,11 +179,8 @@ public sealed class GitOpsLoopBench(string gitops, string repo, int runs, int ap
         }
         var networks = desired.Networks.Select(n => n.EngineName).ToHashSet(StringComparer.Ordinal);
         var owned = desired.Networks.Where(n => !n.External).Select(n => n.EngineName).ToHashSet(StringComparer.Ordinal);
-        var routers = desired.Routers.Select(r => new RouterConfig
-        {
-            Name = r.Name, Network = r.Network, Vip = "10.99.0.1", Protocol = r.Protocol, Port = r.Port, HostPort = r.HostPort,
-            Backends = Planner.ExpectedBackends(desired, r).Select(b => new RouterBackendConfig { Container = b.Container, Port = b.Port }).ToList(),
-        }).ToList();
+        var routers = desired.Routers.Select(r => new GitOps.Reconciler.Ports.RouterView(r.Name, r.Port, r.Protocol, r.HostPort, new Dictionary<string, string>(),
+            Planner.ExpectedBackends(desired, r).Select(b => new GitOps.Reconciler.Ports.RouterBackend(b.Container, b.Port, 1, true)).ToList())).ToList();
         return new ActualApp(containers, networks, owned, routers)
         {
             Volumes = desired.Volumes.Select(v => v.EngineName).ToHashSet(StringComparer.Ordinal),

@@ -58,8 +58,8 @@ internal static class ApiServer
                 // An archive endpoint's body ended before its archive did: what the client sent is not a tar.
                 await ctx.Error(StatusCodes.Status400BadRequest, $"the request body is not a complete tar archive: {e.Message}");
             }
-            catch (StartFailedException e) { await ctx.Error(e.StatusCode, e.Message, e.ExitCode); }
-            catch (EngineException e) { await ctx.Error(e.StatusCode, e.Message); }
+            catch (StartFailedException e) { await ctx.Error(ApiErrors.Status(e), e.Message, e.ExitCode); }
+            catch (EngineException e) { await ctx.Error(ApiErrors.Status(e), e.Message); }
             catch (ErrnoException e) { await ctx.Error(500, e.Message); }
             catch (OperationCanceledException) when (ctx.RequestAborted.IsCancellationRequested) { }
             catch (IOException e) when (ctx.RequestAborted.IsCancellationRequested) { _ = e; }

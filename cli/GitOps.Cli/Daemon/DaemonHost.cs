@@ -51,7 +51,7 @@ internal static class DaemonHost
         }
         using (engine)
         using (Telemetry.Start(options.OtlpEndpoint ?? config?.Telemetry.OtlpEndpoint?.ToString(), options.TelemetryConsole || config?.Telemetry.Console == true))
-        using (var reconciler = new ReconcilerHost(engine, engine.Paths.Root, config?.Apps ?? [], options.DriftInterval, Log, config?.Policies))
+        using (var reconciler = new ReconcilerHost(new GitOps.Reconciler.Ports.Local.LocalEngine(engine), engine.Paths.Root, config?.Apps ?? [], options.DriftInterval, Log, config?.Policies))
         {
             // Not in a cluster, the node does nothing (no etcd); a member resumes its membership here.
             await using var node = new GitOps.Cluster.Membership.ClusterNode(new GitOps.Cluster.ClusterPaths(engine.Paths.Root),

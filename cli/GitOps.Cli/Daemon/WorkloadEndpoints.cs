@@ -17,6 +17,6 @@ internal static class WorkloadEndpoints
             host.Apps.SelectMany(a => WorkloadViews.CronJobs(a.Spec.Name, a.Applied, a.Jobs)).ToList(), WorkloadJson.Default.ListCronJobView));
 
         app.MapGet("/workloads/daemonsets", ctx => ctx.JsonAsync(
-            host.Apps.SelectMany(a => WorkloadViews.DaemonSets(a.Spec.Name, a.Applied, ActualApp.Read(engine, a.Spec.Name))).ToList(), WorkloadJson.Default.ListDaemonSetView));
+            host.Apps.SelectMany(a => WorkloadViews.DaemonSets(a.Spec.Name, a.Applied, ActualApp.Read(new GitOps.Reconciler.Ports.Local.LocalEngine(engine), a.Spec.Name))).ToList(), WorkloadJson.Default.ListDaemonSetView));
     }
 }

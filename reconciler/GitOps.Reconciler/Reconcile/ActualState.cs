@@ -1,6 +1,5 @@
 using System.Globalization;
-using GitOps.Runtime;
-using GitOps.Runtime.Networking;
+using GitOps.Reconciler.Ports;
 
 namespace GitOps.Reconciler.Reconcile;
 
@@ -31,7 +30,7 @@ internal sealed record ActualApp(
     IReadOnlyList<ActualContainer> Containers,
     IReadOnlySet<string> Networks,
     IReadOnlySet<string> OwnedNetworks,
-    IReadOnlyList<RouterConfig> Routers)
+    IReadOnlyList<RouterView> Routers)
 {
     /// <summary>Every volume on the engine (external ones must exist), and those this application made.</summary>
     public IReadOnlySet<string> Volumes { get; init; } = new HashSet<string>();
@@ -39,31 +38,29 @@ internal sealed record ActualApp(
     /// <summary>Secrets and configs on the engine by (IsConfig, name), with the digest label of those this application made.</summary>
     public IReadOnlyDictionary<(bool IsConfig, string Name), ActualObject> Objects { get; init; } = new Dictionary<(bool, string), ActualObject>();
 
-    public static ActualApp Read(Engine engine, string app)
+    public static ActualApp Read(IEnginePort engine, string app)
     {
         var containers = new List<ActualContainer>();
-        foreach (var c in engine.Containers.All())
+        foreach (var c in engine.Containers())
         {
-            var l = c.Config.Labels;
+            var l = c.Labels;
             if (!l.TryGetValue(ManagedLabels.App, out var a) || a != app) continue;
-            var state = c.State;
             containers.Add(new ActualContainer(
                 c.Id, c.Name, l.GetValueOrDefault(ManagedLabels.Service) ?? "",
                 int.TryParse(l.GetValueOrDefault(ManagedLabels.Replica), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null,
                 l.GetValueOrDefault(ManagedLabels.Part), l.GetValueOrDefault(ManagedLabels.SpecHash) ?? "", l.GetValueOrDefault(ManagedLabels.Revision) ?? "",
-                state.Status, state.Running, state.Health?.Status, c.Config.Image, c.Config.Env, c.Config.Created, state.FinishedAt, state.ExitCode)
-            { StoppedByUser = state.ManuallyStopped });
+                c.Status, c.Running, c.Health, c.Image, c.Env, c.Created, c.FinishedAt, c.ExitCode)
+            { StoppedByUser = c.StoppedByUser });
         }
-        var all = engine.Networks.List();
+        var all = engine.Networks();
         var networks = all.Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
         var owned = all.Where(n => n.Labels.GetValueOrDefault(ManagedLabels.App) == app).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
-        var routers = engine.Networks.ListRouters().Where(r => r.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList();
-        var volumes = engine.Volumes.List();
+        var routers = engine.Routers().Where(r => r.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList();
+        var volumes = engine.Volumes();
         var objects = new Dictionary<(bool, string), ActualObject>();
-        foreach (var kind in new[] { GitOps.Runtime.Secrets.SecretKind.Secret, GitOps.Runtime.Secrets.SecretKind.Config })
-            foreach (var o in engine.Secrets.List(kind))
-                objects[(kind == GitOps.Runtime.Secrets.SecretKind.Config, o.Name)] = new ActualObject(o.Name, kind == GitOps.Runtime.Secrets.SecretKind.Config,
-                    o.Labels.GetValueOrDefault(ManagedLabels.App) == app, o.Labels.GetValueOrDefault(ManagedLabels.Digest));
+        foreach (var config in new[] { false, true })
+            foreach (var o in engine.Objects(config))
+                objects[(config, o.Name)] = new ActualObject(o.Name, config, o.Labels.GetValueOrDefault(ManagedLabels.App) == app, o.Labels.GetValueOrDefault(ManagedLabels.Digest));
         return new ActualApp(containers, networks, owned, routers)
         {
             Volumes = volumes.Select(v => v.Name).ToHashSet(StringComparer.Ordinal),

@@ -5,8 +5,6 @@ using GitOps.Reconciler.Loading;
 using GitOps.Reconciler.Reconcile.Jobs;
 using GitOps.Reconciler.Rendering;
 using GitOps.Reconciler.Sources;
-using GitOps.Runtime;
-using GitOps.Runtime.Events;
 using GitOps.Runtime.State;
 
 namespace GitOps.Reconciler.Reconcile;
@@ -24,7 +22,7 @@ internal sealed record DiffResult(string Revision, Plan Plan, string UnifiedDiff
 /// </summary>
 internal sealed partial class AppController : IDisposable
 {
-    readonly Engine _engine;
+    readonly Ports.IEnginePort _engine;
     readonly GitSourceCache _sources;
     readonly string _dir;
     readonly SemaphoreSlim _gate = new(1, 1);
@@ -40,7 +38,7 @@ internal sealed partial class AppController : IDisposable
     /// <summary>The policy this application's revisions are judged by (resolved at each sync: a named policy may change with the config).</summary>
     public Policy.SecurityPolicy? SecurityPolicy => _policy(Spec).Policy;
 
-    public AppController(Engine engine, GitSourceCache sources, string dir, AppSpec spec, AppLog log, Func<AppSpec, (Policy.SecurityPolicy? Policy, string? Error)>? policy = null)
+    public AppController(Ports.IEnginePort engine, GitSourceCache sources, string dir, AppSpec spec, AppLog log, Func<AppSpec, (Policy.SecurityPolicy? Policy, string? Error)>? policy = null)
     {
         _policy = policy ?? (s => (Policy.PolicyCatalog.Presets.Resolve(s, "cli", out var e), e));
         _engine = engine;
@@ -343,7 +341,7 @@ internal sealed partial class AppController : IDisposable
     {
         var attrs = new Dictionary<string, string>(StringComparer.Ordinal) { ["name"] = Spec.Name, ["revision"] = revision };
         foreach (var (k, v) in extra) attrs[k] = v;
-        _engine.Events.Publish(EngineEvent.Create("app", action, Spec.Name, attrs));
+        _engine.PublishEvent("app", action, Spec.Name, attrs);
     }
 
     static string Short(string rev) => rev.Length > 12 && !rev.StartsWith("local-", StringComparison.Ordinal) ? rev[..7] : rev;

@@ -1,4 +1,4 @@
-using GitOps.Runtime;
+using GitOps.Reconciler.Ports;
 
 namespace GitOps.Reconciler.Reconcile;
 
@@ -23,28 +23,24 @@ internal sealed partial class Executor
         var created = new List<string>();
         try
         {
-            foreach (var req in apps.Concat(inits))
-            {
-                KeepAnonymousVolumes(app, req.Name!, req);
-                created.Add(engine.Containers.Create(req).Id);
-            }
-            await engine.Containers.StartHeldAsync(created[0], ct);
+            foreach (var spec in apps.Concat(inits)) created.Add(engine.CreateContainer(spec));
+            await engine.StartHeldAsync(created[0], ct);
             for (var i = 0; i < inits.Count; i++)
             {
-                var name = inits[i].Name!;
+                var name = inits[i].Name;
                 var spec = svc.Spec.Template.InitContainers[i];
-                await engine.Containers.StartAsync(name, ct);
+                await engine.StartContainerAsync(name, ct);
                 if (spec.Sidecar) await WaitSidecarAsync(svc, name, ct);
                 else await WaitCompletedAsync(svc, name, ct);
             }
-            foreach (var req in apps.Skip(1)) await engine.Containers.StartAsync(req.Name!, ct);
-            await engine.Containers.ReleaseAsync(created[0], ct);
+            foreach (var spec in apps.Skip(1)) await engine.StartContainerAsync(spec.Name, ct);
+            await engine.ReleaseAsync(created[0], ct);
         }
-        catch (Exception e) when (e is EngineException or ApplyException or TimeoutException)
+        catch (Exception e) when (e is EngineFailure or ApplyException or TimeoutException)
         {
             // Nothing half-started keeps running; exited init containers stay, so `gitops logs` can say why one
             // failed (their output is not copied into the status: it may hold anything). The next start clears them.
-            foreach (var id in StopOrder(main, app.App).Where(id => engine.Containers.Find(id)?.Config.Labels.GetValueOrDefault(ManagedLabels.Role) != ManagedLabels.InitContainer))
+            foreach (var id in StopOrder(main, app.App).Where(id => engine.FindContainer(id)?.Labels.GetValueOrDefault(ManagedLabels.Role) != ManagedLabels.InitContainer))
                 await RemoveContainerAsync(id, TimeSpan.Zero, CancellationToken.None);
             throw e as ApplyException ?? new ApplyException($"service {svc.Name}", $"replica {main}: {e.Message}", e);
         }
@@ -56,7 +52,7 @@ internal sealed partial class Executor
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(StartTimeout);
         int code;
-        try { code = await engine.Containers.WaitAsync(name, "not-running", timeout.Token); }
+        try { code = await engine.WaitExitAsync(name, timeout.Token); }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             throw new ApplyException($"service {svc.Name}", $"init container {name} did not complete within {StartTimeout.TotalSeconds:0} s");
@@ -71,11 +67,10 @@ internal sealed partial class Executor
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var c = engine.Containers.Find(name) ?? throw new ApplyException($"service {svc.Name}", $"sidecar {name} disappeared while starting");
-            var s = c.State;
-            if (s.Running && s.Health?.Status is null or "healthy") return;
-            if (s.Health?.Status == "unhealthy")
-                throw new ApplyException($"service {svc.Name}", $"sidecar {name} is unhealthy: {s.Health.Log.LastOrDefault()?.Output.Trim()}");
+            var s = engine.FindContainer(name) ?? throw new ApplyException($"service {svc.Name}", $"sidecar {name} disappeared while starting");
+            if (s.Running && s.Health is null or "healthy") return;
+            if (s.Health == "unhealthy")
+                throw new ApplyException($"service {svc.Name}", $"sidecar {name} is unhealthy: {s.HealthOutput}");
             if (deadline.Elapsed > StartTimeout)
                 throw new ApplyException($"service {svc.Name}", $"sidecar {name} was not ready within {StartTimeout.TotalSeconds:0} s ({s.Status}, exit code {s.ExitCode})");
             await Task.Delay(50, ct);
@@ -88,12 +83,12 @@ internal sealed partial class Executor
     /// </summary>
     List<string> StopOrder(string main, string app)
     {
-        var parts = engine.Containers.All().Where(c => c.Name.StartsWith(main + "-", StringComparison.Ordinal) &&
-                c.Config.Labels.ContainsKey(ManagedLabels.Part) && c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList();
-        string? Role(GitOps.Runtime.Containers.Container c) => c.Config.Labels.GetValueOrDefault(ManagedLabels.Role);
+        var parts = engine.Containers().Where(c => c.Name.StartsWith(main + "-", StringComparison.Ordinal) &&
+                c.Labels.ContainsKey(ManagedLabels.Part) && c.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList();
+        string? Role(ContainerView c) => c.Labels.GetValueOrDefault(ManagedLabels.Role);
         var order = parts.Where(c => Role(c) is null).Select(c => c.Id).ToList();
-        if (engine.Containers.Find(main) is { } first) order.Add(first.Id);
-        order.AddRange(parts.Where(c => Role(c) == ManagedLabels.SidecarContainer).OrderByDescending(c => c.Config.Created).Select(c => c.Id));
+        if (engine.FindContainer(main) is { } first) order.Add(first.Id);
+        order.AddRange(parts.Where(c => Role(c) == ManagedLabels.SidecarContainer).OrderByDescending(c => c.Created).Select(c => c.Id));
         order.AddRange(parts.Where(c => Role(c) == ManagedLabels.InitContainer).Select(c => c.Id));
         return order;
     }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using GitOps.Reconciler.Model;
-using GitOps.Runtime;
-using GitOps.Runtime.Networking;
+using GitOps.Reconciler.Ports;
 
 namespace GitOps.Reconciler.Reconcile;
 
@@ -23,7 +22,7 @@ internal sealed class ApplyException(string step, string message, Exception? inn
 /// idempotent and names are deterministic (one name per replica slot), so a daemon killed in the middle
 /// re-plans from what actually exists and can neither duplicate nor orphan a replica.
 /// </summary>
-internal sealed partial class Executor(Engine engine, Journal journal, AppLog log)
+internal sealed partial class Executor(IEnginePort engine, Journal journal, AppLog log)
 {
     public static readonly ActivitySource Source = new("GitOps.Reconciler");
 
@@ -53,7 +52,7 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
             {
                 await RunAsync(app, step, ct);
             }
-            catch (Exception e) when (e is EngineException or ApplyException or IOException or TimeoutException)
+            catch (Exception e) when (e is EngineFailure or ApplyException or IOException or TimeoutException)
             {
                 activity?.SetStatus(ActivityStatusCode.Error, e.Message);
                 throw e as ApplyException ?? new ApplyException(step.Describe(), e.Message, e);
@@ -65,27 +64,22 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
 
     Task RunAsync(DesiredApp app, PlanStep step, CancellationToken ct) => step switch
     {
-        CreateNetwork n => Do(() => engine.Networks.Create(new NetworkCreate
-        {
-            Name = n.Network.EngineName, Subnet = n.Network.Subnet, Gateway = n.Network.Gateway, Internal = n.Network.Internal,
-            Labels = new() { [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project, [ManagedLabels.Resource] = n.Network.Key },
-        })),
-        RemoveNetwork n => Do(() => { if (engine.Networks.Find(n.Name) is not null) engine.Networks.Remove(n.Name); }),
+        CreateNetwork n => Do(() => engine.CreateNetwork(new NetworkSpec(n.Network.EngineName, n.Network.Subnet, n.Network.Gateway, n.Network.Internal,
+            new Dictionary<string, string> { [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project, [ManagedLabels.Resource] = n.Network.Key }))),
+        RemoveNetwork n => Do(() => engine.RemoveNetwork(n.Name)),
         CreateVolume v => Do(() => CreateVolume(app, v.Volume)),
-        RemoveVolume v => Do(() => { if (engine.Volumes.Find(v.Name) is not null) engine.Volumes.Remove(v.Name); }),
+        RemoveVolume v => Do(() => engine.RemoveVolume(v.Name)),
         EnsureObject o => Do(() => EnsureObject(app, o.Object)),
-        RemoveObject o => Do(() => { try { engine.Secrets.Remove(Kind(o.IsConfig), o.Name); } catch (NotFoundException) { } }),
+        RemoveObject o => Do(() => engine.RemoveObject(o.IsConfig, o.Name)),
         RolloutService r => RolloutAsync(app, r, ct),
         RemoveService r => RemoveAllAsync(app, r.Containers, ct),
         EnsureRouter r => Do(() => EnsureRouter(app, r.Router)),
-        RemoveRouter r => Do(() => { try { engine.Networks.RemoveRouter(r.Name); } catch (NotFoundException) { } }),
+        RemoveRouter r => Do(() => engine.RemoveRouter(r.Name)),
         Jobs.StartJob j => (Jobs ?? throw new ApplyException(step.Describe(), "no job controller")).StartAsync(app, j, ct),
         _ => throw new ApplyException(step.Describe(), "unknown step"),
     };
 
     static Task Do(Action a) { a(); return Task.CompletedTask; }
-
-    static GitOps.Runtime.Secrets.SecretKind Kind(bool config) => config ? GitOps.Runtime.Secrets.SecretKind.Config : GitOps.Runtime.Secrets.SecretKind.Secret;
 
     void CreateVolume(DesiredApp app, DesiredVolume v)
     {
@@ -97,10 +91,10 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
     /// <summary>Creates a volume of the application unless one of that name exists (declared, claim, scratch or anonymous).</summary>
     void EnsureVolume(DesiredApp app, string name, Dictionary<string, string> labels, string? driver = null, IReadOnlyDictionary<string, string>? options = null)
     {
-        if (engine.Volumes.Find(name) is not null) return;
+        if (engine.Volumes().Any(v => v.Name == name)) return;
         labels[ManagedLabels.App] = app.App;
         labels[ManagedLabels.ComposeProject] = app.Project;
-        engine.Volumes.Create(name, driver, labels, options);
+        engine.CreateVolume(new VolumeSpec(name, driver, labels, options));
     }
 
     /// <summary>Stores the content from Git; the engine keeps the value encrypted and versions it. Only the digest goes on the label.</summary>
@@ -111,11 +105,7 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
         {
             [ManagedLabels.App] = app.App, [ManagedLabels.ComposeProject] = app.Project, [ManagedLabels.Resource] = o.Key, [ManagedLabels.Digest] = o.Digest ?? "",
         };
-        engine.Secrets.Ensure(Kind(o.IsConfig), new GitOps.Runtime.Secrets.SecretSpec
-        {
-            Name = o.EngineName, Labels = labels, Data = payload.Value,
-            Items = payload.Items?.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
-        });
+        engine.EnsureObject(new ObjectSpec(o.EngineName, o.IsConfig, labels, payload));
     }
 
     /// <summary>
@@ -133,22 +123,15 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
             {
                 var context = Path.GetFullPath(Path.Combine(app.BaseDirectory, build.Context));
                 log.Write(LogEvents.ImageBuild, $"building {c.Image} from {Path.GetRelativePath(app.BaseDirectory, context)}");
-                await engine.NewBuilder().BuildAsync(new GitOps.Runtime.Images.Build.BuildRequest
-                {
-                    ContextDir = context, Dockerfile = build.Dockerfile ?? "Dockerfile", Target = build.Target,
-                    Tags = [GitOps.Runtime.Images.ImageReference.Parse(c.Image)],
-                    BuildArgs = build.Args.ToDictionary(kv => kv.Key, kv => (string?)kv.Value),
-                    Labels = new Dictionary<string, string> { [ManagedLabels.App] = app.App },
-                }, _ => { }, ct);
+                await engine.BuildImageAsync(new ImageBuildSpec(context, build.Dockerfile ?? "Dockerfile", build.Target, c.Image,
+                    build.Args, new Dictionary<string, string> { [ManagedLabels.App] = app.App }), ct);
                 continue;
             }
             if (c.Pull == PullPolicy.Never) continue;
-            if (c.Pull != PullPolicy.Always && engine.Images.Find(c.Image) is not null) continue;
-            if (!GitOps.Runtime.Images.ImageReference.TryParse(c.Image, out var reference, out var error))
-                throw new ApplyException($"service {svc.Name}", $"invalid image reference \"{c.Image}\": {error}");
+            if (c.Pull != PullPolicy.Always && engine.HasImage(c.Image)) continue;
             log.Write(LogEvents.ImagePull, $"pulling {c.Image}");
-            try { await engine.Puller.PullAsync(reference!, c.Platform, _ => { }, ct); }
-            catch (EngineException e) when (c.Pull == PullPolicy.Always && engine.Images.Find(c.Image) is not null)
+            try { await engine.PullImageAsync(c.Image, c.Platform, ct); }
+            catch (EngineFailure e) when (c.Pull == PullPolicy.Always && engine.HasImage(c.Image))
             {
                 // "Always" asks for the newest image, not for an outage to stop a rollout: the local copy serves.
                 log.Write(LogEvents.ImagePullFailed, $"pulling {c.Image} failed ({e.Message}); using the local image");
@@ -164,7 +147,7 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
         foreach (var o in r.Start)
         {
             if (svc.Spec.Template.InitContainers.Count > 0) await StartPodAsync(app, svc, o, ct); // init containers run again, as in a restarted pod
-            else foreach (var c in PartsOf(app, svc, o)) await engine.Containers.StartAsync(c, ct);
+            else foreach (var c in PartsOf(app, svc, o)) await engine.StartContainerAsync(c, ct);
             await WaitReadyAsync(svc, svc.ReplicaName(app.Project, o), ct);
         }
         // Surplus goes first when scaling down, so a shrink never needs room for more.
@@ -195,17 +178,17 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
                 foreach (var o in batch)
                 {
                     var name = svc.ReplicaName(app.Project, o);
-                    if (engine.Containers.Find(name) is { } c)
+                    if (engine.FindContainer(name) is { } c)
                     {
                         var aside = $"{name}-old-{c.Id[..8]}";
-                        engine.Containers.Rename(c.Id, aside);
+                        engine.RenameContainer(c.Id, aside);
                         old.Add((c.Id, name));
                     }
                 }
                 // What else carries the replicas' names now (sidecars of the old ones) is not ours to remove on failure.
                 var kept = batch.SelectMany(o => PartsOf(app, svc, o)).ToHashSet(StringComparer.Ordinal);
                 try { await StartReplicasAsync(app, svc, batch, ct); }
-                catch (Exception e) when (e is ApplyException or EngineException or IOException or OperationCanceledException)
+                catch (Exception e) when (e is ApplyException or EngineFailure or IOException or OperationCanceledException)
                 {
                     // The new replica could not start or never became ready: it goes, and the old one takes its
                     // name (and its router slot) back, so a failed rollout leaves the service as it was, as
@@ -235,7 +218,7 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
         foreach (var o in batch)
             foreach (var id in PartsOf(app, svc, o).Where(id => !kept.Contains(id)).Reverse())
                 await RemoveContainerAsync(id, svc.StopGrace, CancellationToken.None);
-        foreach (var (id, name) in old) engine.Containers.Rename(id, name);
+        foreach (var (id, name) in old) engine.RenameContainer(id, name);
         RefreshRouters(app, svc.Name);
     }
 
@@ -248,12 +231,12 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
     IEnumerable<string> PartsOf(DesiredApp app, DesiredService svc, int ordinal)
     {
         var main = svc.ReplicaName(app.Project, ordinal);
-        return engine.Containers.Find(main) is { } m ? [m.Id, .. SidecarsOf(main, app.App)] : SidecarsOf(main, app.App);
+        return engine.FindContainer(main) is { } m ? [m.Id, .. SidecarsOf(main, app.App)] : SidecarsOf(main, app.App);
     }
 
     List<string> SidecarsOf(string main, string app) =>
-        engine.Containers.All().Where(c => c.Name.StartsWith(main + "-", StringComparison.Ordinal) &&
-            c.Config.Labels.ContainsKey(ManagedLabels.Part) && c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app)
+        engine.Containers().Where(c => c.Name.StartsWith(main + "-", StringComparison.Ordinal) &&
+            c.Labels.ContainsKey(ManagedLabels.Part) && c.Labels.GetValueOrDefault(ManagedLabels.App) == app)
             .Select(c => c.Id).ToList();
 
     async Task StartReplicasAsync(DesiredApp app, DesiredService svc, IReadOnlyList<int> ordinals, CancellationToken ct)
@@ -269,18 +252,17 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
             EnsureVolume(app, scratch, new() { [ManagedLabels.Ephemeral] = svc.ReplicaName(app.Project, o) });
         // Init containers and native sidecars need the pod's start sequence (each init container to completion, sidecars ready).
         if (svc.Spec.Template.InitContainers.Count > 0) { await StartPodAsync(app, svc, o, ct); return; }
-        foreach (var req in Compiler.Replica(app, svc, o))
+        foreach (var spec in Compiler.Replica(app, svc, o))
         {
-            KeepAnonymousVolumes(app, req.Name!, req);
             // A container of this name may exist from an interrupted run: same spec → reuse, else replace.
-            if (engine.Containers.Find(req.Name!) is { } existing)
+            if (engine.FindContainer(spec.Name) is { } existing)
             {
-                if (existing.Config.Labels.GetValueOrDefault(ManagedLabels.SpecHash) == svc.Hash) { if (!existing.State.Running) await engine.Containers.StartAsync(existing.Id, ct); continue; }
+                if (existing.Labels.GetValueOrDefault(ManagedLabels.SpecHash) == svc.Hash) { if (!existing.Running) await engine.StartContainerAsync(existing.Id, ct); continue; }
                 await RemoveContainerAsync(existing.Id, svc.StopGrace, ct);
             }
-            var created = engine.Containers.Create(req);
-            try { await engine.Containers.StartAsync(created.Id, ct); }
-            catch (EngineException) { await engine.Containers.RemoveAsync(created.Id, force: true, ct); throw; }
+            var created = engine.CreateContainer(spec);
+            try { await engine.StartContainerAsync(created, ct); }
+            catch (EngineFailure) { await engine.RemoveContainerAsync(created, ct); throw; }
         }
     }
 
@@ -298,8 +280,7 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var c = engine.Containers.Find(name) ?? throw new ApplyException($"service {svc.Name}", $"replica {name} disappeared while starting");
-            var s = c.State;
+            var s = engine.FindContainer(name) ?? throw new ApplyException($"service {svc.Name}", $"replica {name} disappeared while starting");
             if (!s.Running)
             {
                 // A one-off (restart "no", or on-failure) that ran to success is ready: it is done.
@@ -311,9 +292,9 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
             else
             {
                 runningSince ??= Stopwatch.StartNew();
-                var healthy = !svc.HasHealthCheck || s.Health is null || s.Health.Status == "healthy";
-                if (s.Health?.Status == "unhealthy")
-                    throw new ApplyException($"service {svc.Name}", $"replica {name} is unhealthy: {s.Health.Log.LastOrDefault()?.Output.Trim()}") { Stalled = true };
+                var healthy = !svc.HasHealthCheck || s.Health is null || s.Health == "healthy";
+                if (s.Health == "unhealthy")
+                    throw new ApplyException($"service {svc.Name}", $"replica {name} is unhealthy: {s.HealthOutput}") { Stalled = true };
                 var monitor = svc.Update.Kind == UpdateKind.Rolling ? svc.Update.MinReady : TimeSpan.Zero;
                 if (healthy && runningSince.Elapsed >= monitor) return;
             }
@@ -328,31 +309,11 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
         RemoveScratch(app.App, svc.ReplicaName(app.Project, ordinal));
     }
 
-    /// <summary>
-    /// Anonymous mounts (Compose's <c>- /data</c> and the image's VOLUMEs not covered by a mount) get the container's
-    /// own named volume, created here with Docker's anonymous label: a recreated or updated replica keeps its data,
-    /// and once no container uses it, <c>volume prune</c> may take it, as with Docker's anonymous volumes.
-    /// </summary>
-    void KeepAnonymousVolumes(DesiredApp app, string container, GitOps.Runtime.Containers.CreateRequest req)
-    {
-        var mounts = req.HostConfig.Mounts.ToList();
-        IEnumerable<string> image = engine.Images.Find(req.Image) is null ? [] : engine.Images.Resolve(req.Image).Config.Config.Volumes?.Keys ?? (IEnumerable<string>)[];
-        foreach (var path in image)
-        {
-            var target = path.TrimEnd('/');
-            if (target.Length == 0 || mounts.Any(m => m.Target.TrimEnd('/') == target)) continue;
-            mounts.Add(new GitOps.Runtime.Volumes.MountRequest { Type = "volume", Source = Compiler.AnonymousVolume(container, target), Target = target });
-        }
-        foreach (var m in mounts.Where(m => m.Type == "volume" && m.Source is { } n && n.StartsWith(container + "_anon-", StringComparison.Ordinal)))
-            EnsureVolume(app, m.Source!, new() { [GitOps.Runtime.Volumes.VolumeRecord.AnonymousLabel] = "", [ManagedLabels.AnonymousOf] = container });
-        req.HostConfig.Mounts = mounts;
-    }
-
     /// <summary>A replica's emptyDir volumes go with it (a replaced replica starts with empty scratch space, as a new pod does).</summary>
     void RemoveScratch(string app, string replica)
     {
-        foreach (var v in engine.Volumes.List().Where(v => v.Labels.GetValueOrDefault(ManagedLabels.Ephemeral) == replica && v.Labels.GetValueOrDefault(ManagedLabels.App) == app))
-            try { engine.Volumes.Remove(v.Name); } catch (EngineException) { /* still in use by a leftover container: the next plan removes it */ }
+        foreach (var v in engine.Volumes().Where(v => v.Labels.GetValueOrDefault(ManagedLabels.Ephemeral) == replica && v.Labels.GetValueOrDefault(ManagedLabels.App) == app))
+            try { engine.RemoveVolume(v.Name); } catch (EngineFailure) { /* still in use by a leftover container: the next plan removes it */ }
     }
 
     async Task RemoveAllAsync(DesiredApp app, IReadOnlyList<ActualContainer> containers, CancellationToken ct)
@@ -373,50 +334,44 @@ internal sealed partial class Executor(Engine engine, Journal journal, AppLog lo
     Task RemoveContainerAsync(string id, TimeSpan? grace, CancellationToken ct) => StopAndRemoveAsync(engine, id, grace, ct);
 
     /// <summary>Stop (SIGTERM, then SIGKILL after the grace period or the container's own timeout) and remove; gone already is fine.</summary>
-    public static async Task StopAndRemoveAsync(Engine engine, string id, TimeSpan? grace, CancellationToken ct)
+    public static async Task StopAndRemoveAsync(IEnginePort engine, string id, TimeSpan? grace, CancellationToken ct)
     {
         try
         {
-            var c = engine.Containers.Get(id);
-            if (c.State.Running) await engine.Containers.StopAsync(id, grace is { } g ? (int)Math.Ceiling(g.TotalSeconds) : null, ct);
-            await engine.Containers.RemoveAsync(id, force: true, ct);
+            if (engine.FindContainer(id) is not { } c) return;
+            if (c.Running) await engine.StopContainerAsync(id, grace is { } g ? (int)Math.Ceiling(g.TotalSeconds) : null, ct);
+            await engine.RemoveContainerAsync(id, ct);
         }
-        catch (NotFoundException) { }
+        catch (EngineFailure e) when (e.NotFound) { }
     }
 
     void EnsureRouter(DesiredApp app, DesiredRouter r)
     {
         var backends = Backends(app, r);
-        if (engine.Networks.ListRouters().FirstOrDefault(x => x.Name == r.Name) is { } existing)
+        if (engine.Routers().FirstOrDefault(x => x.Name == r.Name) is { } existing)
         {
             if (existing.Port == r.Port && existing.Protocol == r.Protocol && Planner.HostPortMatches(r, existing.HostPort))
             {
-                engine.Networks.SetBackends(r.Name, backends);
+                engine.SetRouterBackends(r.Name, backends);
                 return;
             }
-            engine.Networks.RemoveRouter(r.Name);
+            engine.RemoveRouter(r.Name);
         }
-        engine.Networks.CreateRouter(new RouterCreate
-        {
-            Name = r.Name, Network = r.Network, Port = r.Port, Protocol = r.Protocol, HostPort = r.HostPort is 0 ? null : r.HostPort, Backends = backends,
-            Labels = new() { [ManagedLabels.App] = app.App, [ManagedLabels.Service] = r.DnsName, [ManagedLabels.ComposeProject] = app.Project },
-        });
+        engine.CreateRouter(new RouterSpec(r.Name, r.Network, r.Port, r.Protocol, r.HostPort is 0 ? null : r.HostPort, backends,
+            new Dictionary<string, string> { [ManagedLabels.App] = app.App, [ManagedLabels.Service] = r.DnsName, [ManagedLabels.ComposeProject] = app.Project }));
     }
 
     /// <summary>Backends are the replicas that exist and run now; a stopped or starting one is marked unready.</summary>
-    List<RouterBackendConfig> Backends(DesiredApp app, DesiredRouter r) =>
+    List<RouterBackend> Backends(DesiredApp app, DesiredRouter r) =>
         Planner.ExpectedBackends(app, r)
-            .Select(b => (b.Container, b.Port, Found: engine.Containers.Find(b.Container)))
+            .Select(b => (b.Container, b.Port, Found: engine.FindContainer(b.Container)))
             .Where(b => b.Found is not null)
-            .Select(b => new RouterBackendConfig
-            {
-                Container = b.Container, Port = b.Port, Weight = 1,
-                Ready = b.Found!.State.Running && b.Found.State.Health?.Status is null or "healthy",
-            }).ToList();
+            .Select(b => new RouterBackend(b.Container, b.Port, 1, b.Found!.Running && b.Found.Health is null or "healthy"))
+            .ToList();
 
     void RefreshRouters(DesiredApp app, string service)
     {
         foreach (var r in app.Routers.Where(r => r.Backends.Any(b => b.Service == service)))
-            if (engine.Networks.ListRouters().Any(x => x.Name == r.Name)) engine.Networks.SetBackends(r.Name, Backends(app, r));
+            if (engine.Routers().Any(x => x.Name == r.Name)) engine.SetRouterBackends(r.Name, Backends(app, r));
     }
 }

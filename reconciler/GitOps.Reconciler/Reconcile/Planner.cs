@@ -201,7 +201,7 @@ internal static class Planner
     public static bool FailedOneOff(DesiredService svc, ActualContainer c) =>
         svc.Spec.Template.Restart.Condition == RestartCondition.No && c.Status is "exited" or "dead" && c.ExitCode != 0 && !c.StoppedByUser;
 
-    static bool RouterMatches(DesiredApp app, DesiredRouter r, GitOps.Runtime.Networking.RouterConfig a) =>
+    static bool RouterMatches(DesiredApp app, DesiredRouter r, Ports.RouterView a) =>
         a.Port == r.Port && a.Protocol == r.Protocol && HostPortMatches(r, a.HostPort) &&
         a.Backends.Select(b => (b.Container, b.Port)).ToHashSet().SetEquals(ExpectedBackends(app, r));
 

@@ -1,8 +1,7 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using GitOps.Reconciler.Model;
-using GitOps.Runtime;
+using GitOps.Reconciler.Ports;
 
 namespace GitOps.Reconciler.Reconcile;
 
@@ -14,7 +13,7 @@ namespace GitOps.Reconciler.Reconcile;
 /// </summary>
 internal static class PortPreflight
 {
-    public static void Check(Engine engine, DesiredApp app, Plan plan)
+    public static void Check(IEnginePort engine, DesiredApp app, Plan plan)
     {
         var needed = Needed(app, plan).ToList();
         if (needed.Count == 0) return;
@@ -47,27 +46,22 @@ internal static class PortPreflight
     }
 
     /// <summary>Host ports this application's containers and routers publish now.</summary>
-    static HashSet<(int, string)> OwnPorts(Engine engine, string app)
+    static HashSet<(int, string)> OwnPorts(IEnginePort engine, string app)
     {
         var ports = new HashSet<(int, string)>();
-        foreach (var c in engine.Containers.All().Where(c => c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app))
-            foreach (var (port, protocol) in Published(c.Config.HostConfig.PortBindings)) ports.Add((port, protocol));
-        foreach (var r in engine.Networks.ListRouters().Where(r => r.Labels.GetValueOrDefault(ManagedLabels.App) == app))
+        foreach (var c in engine.Containers().Where(c => c.Labels.GetValueOrDefault(ManagedLabels.App) == app))
+            foreach (var (port, protocol) in c.Published) ports.Add((port, protocol));
+        foreach (var r in engine.Routers().Where(r => r.Labels.GetValueOrDefault(ManagedLabels.App) == app))
             if (r.HostPort is { } hp) ports.Add((hp, r.Protocol));
         return ports;
     }
 
-    static string? Holder(Engine engine, int port, string protocol)
+    static string? Holder(IEnginePort engine, int port, string protocol)
     {
-        foreach (var c in engine.Containers.All().Where(c => c.State.Running))
-            if (Published(c.Config.HostConfig.PortBindings).Contains((port, protocol))) return $"container {c.Name}";
-        return engine.Networks.ListRouters().FirstOrDefault(r => r.HostPort == port && r.Protocol == protocol) is { } router ? $"router {router.Name}" : null;
+        foreach (var c in engine.Containers().Where(c => c.Running))
+            if (c.Published.Contains(new HostPort(port, protocol))) return $"container {c.Name}";
+        return engine.Routers().FirstOrDefault(r => r.HostPort == port && r.Protocol == protocol) is { } router ? $"router {router.Name}" : null;
     }
-
-    static IEnumerable<(int, string)> Published(Dictionary<string, List<GitOps.Runtime.Networking.PortBindingRequest>> bindings) =>
-        bindings.SelectMany(kv => kv.Value.Select(b => (Port: int.TryParse(b.HostPort, NumberStyles.None, CultureInfo.InvariantCulture, out var hp) ? hp : 0,
-            Protocol: kv.Key.Contains('/', StringComparison.Ordinal) ? kv.Key[(kv.Key.IndexOf('/', StringComparison.Ordinal) + 1)..] : "tcp")))
-            .Where(x => x.Port > 0);
 
     /// <summary>Whether nothing holds the port (the engine keeps a socket bound for every port it publishes).</summary>
     static bool CanBind(int port, string protocol, string? hostIp)

@@ -15,7 +15,7 @@ namespace GitOps.Reconciler.Reconcile;
 /// </summary>
 internal sealed class ReconcilerHost : IDisposable
 {
-    readonly Engine _engine;
+    readonly Ports.IEnginePort _engine;
     readonly string _root;
     readonly ReconcilerLog _log;
     readonly GitSourceCache _sources;
@@ -29,7 +29,7 @@ internal sealed class ReconcilerHost : IDisposable
     Task? _driftLoop;
     Task? _jobLoop;
 
-    public ReconcilerHost(Engine engine, string root, IReadOnlyList<AppSpec> configured, TimeSpan driftInterval, Action<string> log, Policy.PolicyCatalog? policies = null)
+    public ReconcilerHost(Ports.IEnginePort engine, string root, IReadOnlyList<AppSpec> configured, TimeSpan driftInterval, Action<string> log, Policy.PolicyCatalog? policies = null)
     {
         _engine = engine;
         Policies = policies ?? Policy.PolicyCatalog.Presets;
@@ -104,8 +104,8 @@ internal sealed class ReconcilerHost : IDisposable
         try
         {
             var keep = new HashSet<string>(_apps.Values.SelectMany(a => a.Revisions), StringComparer.Ordinal);
-            foreach (var c in _engine.Containers.All())
-                if (c.Config.Labels.GetValueOrDefault(ManagedLabels.Revision) is { Length: > 0 } r) keep.Add(r);
+            foreach (var c in _engine.Containers())
+                if (c.Labels.GetValueOrDefault(ManagedLabels.Revision) is { Length: > 0 } r) keep.Add(r);
             var removed = _sources.Prune(keep);
             if (removed > 0) _log.Write(LogEvents.TreesPruned, null, $"removed {removed} revision tree(s) no longer in use");
         }
@@ -266,7 +266,7 @@ internal sealed class ReconcilerHost : IDisposable
                 {
                     try { await app.CheckDriftAsync(_stop.Token); }
                     catch (ObjectDisposedException) { } // removed while checked: a heal of a removed app must not end the loop for all
-                    catch (Exception e) when (e is EngineException or IOException) { _log.Write(LogEvents.DriftCheckFailed, app.Spec.Name, e.Message); }
+                    catch (Exception e) when (e is Ports.EngineFailure or IOException) { _log.Write(LogEvents.DriftCheckFailed, app.Spec.Name, e.Message); }
                 }
             }
         }
@@ -300,28 +300,5 @@ internal sealed class ReconcilerHost : IDisposable
         try { _driftLoop?.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         try { _jobLoop?.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         foreach (var a in _apps.Values) a.Dispose();
-    }
-}
-
-/// <summary>compose down / stack rm: everything labelled with the application, networks last.</summary>
-internal static class Teardown
-{
-    public static async Task RunAsync(Engine engine, string app, bool volumes, CancellationToken ct)
-    {
-        foreach (var r in engine.Networks.ListRouters().Where(r => r.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
-            try { engine.Networks.RemoveRouter(r.Name); } catch (NotFoundException) { }
-        // In parallel, as compose down does: each container may take its stop grace period.
-        await Task.WhenAll(engine.Containers.All().Where(c => c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app)
-            .Select(c => Executor.StopAndRemoveAsync(engine, c.Id, null, ct)));
-        foreach (var n in engine.Networks.List().Where(n => n.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
-            try { engine.Networks.Remove(n.Id); } catch (NotFoundException) { }
-        // Secrets and configs are the application's own copies of what Git holds: nothing is lost with them.
-        foreach (var kind in new[] { GitOps.Runtime.Secrets.SecretKind.Secret, GitOps.Runtime.Secrets.SecretKind.Config })
-            foreach (var o in engine.Secrets.List(kind).Where(o => o.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
-                try { engine.Secrets.Remove(kind, o.Id); } catch (NotFoundException) { }
-        // Volumes hold data: as compose down, only scratch space goes unless -v (--remove-volumes) asks for all.
-        foreach (var v in engine.Volumes.List().Where(v => v.Labels.GetValueOrDefault(ManagedLabels.App) == app).ToList())
-            if (volumes || v.Labels.ContainsKey(ManagedLabels.Ephemeral))
-                try { engine.Volumes.Remove(v.Name); } catch (NotFoundException) { }
     }
 }

@@ -175,8 +175,8 @@ public static class SeccompCompiler
     }
 }
 
-/// <summary>The host cannot compile a seccomp filter (libseccomp is missing): the daemon's problem, not the request's (500).</summary>
+/// <summary>The host cannot compile a seccomp filter (libseccomp is missing): the daemon's problem, not the request's.</summary>
 public sealed class SeccompUnavailableError(string message) : EngineException(message)
 {
-    public override int StatusCode => 500;
+    public override EngineErrorKind Kind => EngineErrorKind.HostUnavailable;
 }

@@ -30,7 +30,7 @@ public sealed class CompilerSecurityTests
         }, SecurityPolicy.Unrestricted);
         Load.AssertValid(r, "privileged");
         var app = Compiler.Compile("app", "p", "rev", r.Application!, RootOf(r), RootOf(r));
-        var web = Compiler.Replica(app, app.Service("web")!, 1)[0].HostConfig;
+        var web = GitOps.Reconciler.Ports.Local.ContainerRequests.Build(Compiler.Replica(app, app.Service("web")!, 1)[0]).HostConfig;
         Assert.True(web.Privileged);
         Assert.Equal(["SYS_ADMIN"], web.CapAdd);
         Assert.Equal("host", web.PidMode);
@@ -40,7 +40,7 @@ public sealed class CompilerSecurityTests
         Assert.Equal(("/dev/zero", "/dev/myzero", "r"), (device.PathOnHost, device.PathInContainer, device.CgroupPermissions));
         Assert.Contains(web.Mounts, m => m.Type == "bind" && m.Source == "/" && m.Target == "/host" && m.ReadOnly);
         Assert.Contains(web.Mounts, m => m.Type == "bind" && m.Source == Path.Combine(RootOf(r), "static") && m.Target == "/static");
-        Assert.Equal("shareable", Compiler.Replica(app, app.Service("db")!, 1)[0].HostConfig.IpcMode);
+        Assert.Equal("shareable", GitOps.Reconciler.Ports.Local.ContainerRequests.Build(Compiler.Replica(app, app.Service("db")!, 1)[0]).HostConfig.IpcMode);
     }
 
     [Fact]

@@ -11,7 +11,7 @@ public sealed class DnsSettingsTests
         var result = Load.Yaml(file, text);
         Load.AssertValid(result, file);
         var app = Compiler.Compile("a", "a", "0123456789abcdef0123456789abcdef01234567", result.Application!);
-        return Compiler.Replica(app, app.Services.Single(), 1);
+        return [.. Compiler.Replica(app, app.Services.Single(), 1).Select(GitOps.Reconciler.Ports.Local.ContainerRequests.Build)];
     }
 
     [Fact]

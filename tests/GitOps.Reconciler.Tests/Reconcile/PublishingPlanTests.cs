@@ -1,8 +1,9 @@
+using GitOps.Reconciler.Ports;
+using GitOps.Reconciler.Ports.Local;
 using GitOps.Reconciler.Apps;
 using GitOps.Reconciler.Loading;
 using GitOps.Reconciler.Model;
 using GitOps.Reconciler.Reconcile;
-using GitOps.Runtime.Networking;
 
 namespace GitOps.Reconciler.Tests.Reconcile;
 
@@ -23,7 +24,7 @@ public sealed class PublishingPlanTests
     }
 
     static List<string> HostPorts(DesiredApp app, string service, int ordinal) =>
-        Compiler.Replica(app, app.Service(service)!, ordinal)[0].HostConfig.PortBindings.SelectMany(kv => kv.Value.Select(b => $"{b.HostPort}->{kv.Key}")).ToList();
+        ContainerRequests.Build(Compiler.Replica(app, app.Service(service)!, ordinal)[0]).HostConfig.PortBindings.SelectMany(kv => kv.Value.Select(b => $"{b.HostPort}->{kv.Key}")).ToList();
 
     const string Pets = "services:\n  web:\n    image: pets-web:1.0\n    ports:\n      - \"{0}\"\n    deploy: {{replicas: {1}}}\n";
 
@@ -155,8 +156,8 @@ public sealed class PublishingPlanTests
     public void A_router_that_holds_a_port_a_replica_is_about_to_bind_goes_before_the_rollout()
     {
         var direct = Compile(string.Format(Pets, "3000:3000", 1));
-        var stackRouter = new RouterConfig { Name = "p-web-3000-tcp", Network = "n", Vip = "10.0.0.2", Port = 3000, HostPort = 3000 };
-        var other = new RouterConfig { Name = "p-old-80-tcp", Network = "n", Vip = "10.0.0.3", Port = 80, HostPort = 9999 };
+        var stackRouter = new RouterView("p-web-3000-tcp", 3000, "tcp", 3000, new Dictionary<string, string>(), []);
+        var other = new RouterView("p-old-80-tcp", 80, "tcp", 9999, new Dictionary<string, string>(), []);
         var plan = Planner.Plan(direct, Nothing with { Routers = [stackRouter, other] }, AppPolicy.Default);
         var order = plan.Steps.Select(s => s.Describe()).ToList();
         var removeRouter = order.IndexOf("remove router p-web-3000-tcp");
@@ -171,8 +172,8 @@ public sealed class PublishingPlanTests
         var app = Compile(string.Format(Pets, "3000", 2), "docker-stack.yml");
         var router = Assert.Single(app.Routers);
         Assert.Null(router.HostPort);
-        var backends = Planner.ExpectedBackends(app, router).Select(b => new RouterBackendConfig { Container = b.Container, Port = b.Port }).ToList();
-        var published = new RouterConfig { Name = router.Name, Network = "n", Vip = "10.0.0.2", Port = 3000, HostPort = 3000, Backends = backends };
+        var backends = Planner.ExpectedBackends(app, router).Select(b => new RouterBackend(b.Container, b.Port, 1, true)).ToList();
+        var published = new RouterView(router.Name, 3000, "tcp", 3000, new Dictionary<string, string>(), backends);
         Assert.Empty(Planner.Plan(app, Nothing with { Routers = [published with { HostPort = null }] }, AppPolicy.Default).Steps.OfType<EnsureRouter>());
         var plan = Planner.Plan(app, Nothing with { Routers = [published] }, AppPolicy.Default);
         Assert.Contains(plan.Steps, s => s is EnsureRouter { Exists: true });

@@ -1,5 +1,5 @@
 using GitOps.Reconciler.Model;
-using GitOps.Runtime;
+using GitOps.Reconciler.Ports;
 
 namespace GitOps.Reconciler.Reconcile.Jobs;
 
@@ -9,7 +9,7 @@ namespace GitOps.Reconciler.Reconcile.Jobs;
 /// decide — create, restart or remove pods, schedule CronJob runs, trim their history — keeping status in
 /// <see cref="JobStore"/>. It runs under the application's gate, never beside a sync of the same application.
 /// </summary>
-internal sealed class JobRunner(Engine engine, string storePath, Journal journal, AppLog log, TimeProvider? time = null)
+internal sealed class JobRunner(IEnginePort engine, string storePath, Journal journal, AppLog log, TimeProvider? time = null)
 {
     /// <summary>How long pod creation waits after it failed (a pull that failed, an engine error) before trying again.</summary>
     public static readonly TimeSpan CreateRetry = TimeSpan.FromSeconds(10);
@@ -122,11 +122,11 @@ internal sealed class JobRunner(Engine engine, string storePath, Journal journal
         var byName = observed.ToDictionary(p => p.Pod.Name, StringComparer.Ordinal);
         foreach (var name in decision.StopSidecars)
             foreach (var id in byName[name].Sidecars)
-                try { await engine.Containers.StopAsync(id, (int)Math.Ceiling(svc.StopGrace.TotalSeconds), ct); } catch (NotFoundException) { }
+                try { await engine.StopContainerAsync(id, (int)Math.Ceiling(svc.StopGrace.TotalSeconds), ct); } catch (EngineFailure e) when (e.NotFound) { }
         await RemovePodsAsync(app, decision.Remove.Select(n => byName[n]).ToList(), ct);
         foreach (var name in decision.Restart)
             foreach (var id in byName[name].Regular)
-                if (engine.Containers.Find(id) is { State.Running: false }) await engine.Containers.StartAsync(id, ct);
+                if (engine.FindContainer(id) is { Running: false }) await engine.StartContainerAsync(id, ct);
 
         var record = decision.Record;
         if (decision.Create.Count > 0 && (!_retryAfter.TryGetValue(run.Name, out var retry) || now >= retry))
@@ -144,7 +144,7 @@ internal sealed class JobRunner(Engine engine, string storePath, Journal journal
                 _retryAfter.Remove(run.Name);
                 record = record with { Message = null };
             }
-            catch (Exception e) when (e is EngineException or ApplyException or IOException)
+            catch (Exception e) when (e is EngineFailure or ApplyException or IOException)
             {
                 // The status keeps the numbers handed out; a pod that does not exist is simply made again next time.
                 _retryAfter[run.Name] = now + CreateRetry;
@@ -166,8 +166,8 @@ internal sealed class JobRunner(Engine engine, string storePath, Journal journal
         await Task.WhenAll(pods.Select(async p =>
         {
             foreach (var id in p.Containers.Reverse()) await Executor.StopAndRemoveAsync(engine, id, null, ct);
-            foreach (var v in engine.Volumes.List().Where(v => v.Labels.GetValueOrDefault(ManagedLabels.Ephemeral) == p.Pod.Name && v.Labels.GetValueOrDefault(ManagedLabels.App) == app.App))
-                try { engine.Volumes.Remove(v.Name); } catch (EngineException) { }
+            foreach (var v in engine.Volumes().Where(v => v.Labels.GetValueOrDefault(ManagedLabels.Ephemeral) == p.Pod.Name && v.Labels.GetValueOrDefault(ManagedLabels.App) == app.App))
+                try { engine.RemoveVolume(v.Name); } catch (EngineFailure) { }
         }));
     }
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using GitOps.Runtime;
+using GitOps.Reconciler.Ports;
 
 namespace GitOps.Reconciler.Reconcile.Jobs;
 
@@ -12,21 +12,21 @@ internal sealed record ObservedPod(JobPod Pod, string Hash, IReadOnlyList<string
 /// </summary>
 internal static class PodReader
 {
-    public static Dictionary<string, List<ObservedPod>> Read(Engine engine, string app, Func<string, IReadOnlySet<string>> regularParts)
+    public static Dictionary<string, List<ObservedPod>> Read(IEnginePort engine, string app, Func<string, IReadOnlySet<string>> regularParts)
     {
-        var all = engine.Containers.All().Where(c => c.Config.Labels.GetValueOrDefault(ManagedLabels.App) == app && c.Config.Labels.ContainsKey(JobLabels.JobName)).ToList();
-        var parts = all.Where(c => c.Config.Labels.ContainsKey(ManagedLabels.Part)).ToList();
+        var all = engine.Containers().Where(c => c.Labels.GetValueOrDefault(ManagedLabels.App) == app && c.Labels.ContainsKey(JobLabels.JobName)).ToList();
+        var parts = all.Where(c => c.Labels.ContainsKey(ManagedLabels.Part)).ToList();
         var result = new Dictionary<string, List<ObservedPod>>(StringComparer.Ordinal);
-        foreach (var main in all.Where(c => !c.Config.Labels.ContainsKey(ManagedLabels.Part)))
+        foreach (var main in all.Where(c => !c.Labels.ContainsKey(ManagedLabels.Part)))
         {
-            var l = main.Config.Labels;
+            var l = main.Labels;
             var job = l[JobLabels.JobName];
-            var mine = parts.Where(p => p.Name.StartsWith(main.Name + "-", StringComparison.Ordinal) && p.Config.Labels.GetValueOrDefault(JobLabels.JobName) == job).ToList();
+            var mine = parts.Where(p => p.Name.StartsWith(main.Name + "-", StringComparison.Ordinal) && p.Labels.GetValueOrDefault(JobLabels.JobName) == job).ToList();
             var regularNames = regularParts(l.GetValueOrDefault(ManagedLabels.Service) ?? "");
-            var regular = new List<Runtime.Containers.Container> { main };
-            regular.AddRange(mine.Where(p => regularNames.Contains(p.Config.Labels[ManagedLabels.Part])));
-            var sidecars = mine.Where(p => !regularNames.Contains(p.Config.Labels[ManagedLabels.Part])).ToList();
-            var states = regular.Select(c => c.State).ToList();
+            var regular = new List<ContainerView> { main };
+            regular.AddRange(mine.Where(p => regularNames.Contains(p.Labels[ManagedLabels.Part])));
+            var sidecars = mine.Where(p => !regularNames.Contains(p.Labels[ManagedLabels.Part])).ToList();
+            var states = regular;
             PodPhase phase;
             if (states.Any(s => s.Running || s.Restarting || s.Status is "running" or "paused" or "restarting")) phase = PodPhase.Running;
             else if (states.Any(s => s.Status == "created")) phase = PodPhase.Pending;
@@ -36,7 +36,7 @@ internal static class PodReader
             var pod = new JobPod(main.Name,
                 int.TryParse(l.GetValueOrDefault(ManagedLabels.Replica), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0,
                 int.TryParse(l.GetValueOrDefault(JobLabels.CompletionIndex), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : null,
-                phase, finished, exit, sidecars.Any(s => s.State.Running));
+                phase, finished, exit, sidecars.Any(s => s.Running));
             (result.TryGetValue(job, out var list) ? list : result[job] = []).Add(new ObservedPod(pod, l.GetValueOrDefault(ManagedLabels.SpecHash) ?? "",
                 [main.Id, .. mine.Select(p => p.Id)], [.. regular.Select(c => c.Id)], [.. sidecars.Select(c => c.Id)]));
         }

@@ -21,5 +21,5 @@ public sealed record BuildRequest
 public sealed class BuildException(IReadOnlyList<string> errors) : EngineException(string.Join("\n", errors))
 {
     public IReadOnlyList<string> Errors { get; } = errors;
-    public override int StatusCode => 400;
+    public override EngineErrorKind Kind => EngineErrorKind.InvalidArgument;
 }

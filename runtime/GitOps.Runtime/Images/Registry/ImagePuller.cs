@@ -28,18 +28,18 @@ public sealed class ImagePuller(ImageStore store, RegistryOptions options, Crede
         if (IsIndex(top.MediaType))
         {
             var index = JsonSerializer.Deserialize(top.Bytes, RuntimeJson.Default.ImageIndex)
-                        ?? throw new RegistryException($"{reference.Familiar}: empty image index", 502);
+                        ?? throw new RegistryException($"{reference.Familiar}: empty image index", EngineErrorKind.Upstream);
             var pick = index.Manifests.FirstOrDefault(m => wanted.Matches(m.Platform) && !IsAttestation(m))
                        ?? throw new RegistryException($"no matching manifest for {wanted} in the manifest list entries of {reference.Familiar} " +
-                                                      $"(it has: {string.Join(", ", index.Manifests.Where(m => m.Platform is not null).Select(m => $"{m.Platform!.Os}/{m.Platform.Architecture}"))})", 404);
+                                                      $"(it has: {string.Join(", ", index.Manifests.Where(m => m.Platform is not null).Select(m => $"{m.Platform!.Os}/{m.Platform.Architecture}"))})", EngineErrorKind.NotFound);
             manifest = await WithRetries(() => client.GetManifestAsync(repo, pick.Digest, ct), ct).ConfigureAwait(false);
-            if (IsIndex(manifest.MediaType)) throw new RegistryException($"{reference.Familiar}: nested image indexes are not supported", 502);
+            if (IsIndex(manifest.MediaType)) throw new RegistryException($"{reference.Familiar}: nested image indexes are not supported", EngineErrorKind.Upstream);
         }
         if (manifest.MediaType.StartsWith("application/vnd.docker.distribution.manifest.v1", StringComparison.Ordinal))
-            throw new RegistryException($"{reference.Familiar}: Docker schema 1 manifests are not supported (push the image again with a current client)", 502);
+            throw new RegistryException($"{reference.Familiar}: Docker schema 1 manifests are not supported (push the image again with a current client)", EngineErrorKind.Upstream);
         var image = JsonSerializer.Deserialize(manifest.Bytes, RuntimeJson.Default.ImageManifest)
-                    ?? throw new RegistryException($"{reference.Familiar}: empty manifest", 502);
-        if (image.Config is null || image.Layers is null) throw new RegistryException($"{reference.Familiar}: the manifest has no config or layers", 502);
+                    ?? throw new RegistryException($"{reference.Familiar}: empty manifest", EngineErrorKind.Upstream);
+        if (image.Config is null || image.Layers is null) throw new RegistryException($"{reference.Familiar}: the manifest has no config or layers", EngineErrorKind.Upstream);
 
         var repoDigest = $"{reference.Repository}@{top.Digest}";
         var tags = reference.Tag is not null && reference.Digest is null ? new[] { reference } : [];
@@ -58,9 +58,9 @@ public sealed class ImagePuller(ImageStore store, RegistryOptions options, Crede
             : await WithRetries(() => client.GetBlobAsync(repo, configDigest, MaxDocumentSize, ct), ct).ConfigureAwait(false);
         ImageConfigFile config;
         try { config = JsonSerializer.Deserialize(configBytes, RuntimeJson.Default.ImageConfigFile) ?? throw new JsonException("empty"); }
-        catch (JsonException e) { throw new RegistryException($"{reference.Familiar}: invalid image config: {e.Message}", 502); }
+        catch (JsonException e) { throw new RegistryException($"{reference.Familiar}: invalid image config: {e.Message}", EngineErrorKind.Upstream); }
         if (config.RootFs.DiffIds.Count != image.Layers.Count)
-            throw new RegistryException($"{reference.Familiar}: the manifest has {image.Layers.Count} layers but the config {config.RootFs.DiffIds.Count} diff IDs", 502);
+            throw new RegistryException($"{reference.Familiar}: the manifest has {image.Layers.Count} layers but the config {config.RootFs.DiffIds.Count} diff IDs", EngineErrorKind.Upstream);
 
         var added = new ConcurrentBag<string>();
         var addedBlobs = new ConcurrentBag<Digest>();
@@ -103,7 +103,7 @@ public sealed class ImagePuller(ImageStore store, RegistryOptions options, Crede
             return;
         }
         if (layer.MediaType is MediaTypes.OciLayerZstd || layer.MediaType.EndsWith("+zstd", StringComparison.Ordinal))
-            throw new RegistryException($"layer {digest}: zstd-compressed layers are not supported", 415);
+            throw new RegistryException($"layer {digest}: zstd-compressed layers are not supported", EngineErrorKind.Unsupported);
         progress(ProgressMessage.Line("Pulling fs layer", id));
         await slots.WaitAsync(failFast.Token).ConfigureAwait(false);
         try
@@ -173,7 +173,7 @@ public sealed class ImagePuller(ImageStore store, RegistryOptions options, Crede
         {
             // Corrupt bytes usually break the decompressor before the end: the digest says why.
             if (!verifying.Verified) await Task.Run(verifying.DrainToEnd, ct).ConfigureAwait(false);
-            throw new RegistryException($"layer {digest}: cannot unpack: {e.Message}", 502, e);
+            throw new RegistryException($"layer {digest}: cannot unpack: {e.Message}", EngineErrorKind.Upstream, e);
         }
     }
 

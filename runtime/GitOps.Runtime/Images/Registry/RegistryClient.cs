@@ -66,9 +66,9 @@ public sealed class RegistryClient : IDisposable
     {
         using var response = await SendAsync(() => new HttpRequestMessage(HttpMethod.Get, "/v2/"), authenticate ? "" : null, ct).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.Unauthorized)
-            throw new RegistryException($"login to {_domain} failed: {await ErrorText(response, ct).ConfigureAwait(false)}", 401);
+            throw new RegistryException($"login to {_domain} failed: {await ErrorText(response, ct).ConfigureAwait(false)}", EngineErrorKind.Unauthorized);
         if (!response.IsSuccessStatusCode)
-            throw new RegistryException($"{_domain} does not answer as a registry: {(int)response.StatusCode} {response.ReasonPhrase}", 502);
+            throw new RegistryException($"{_domain} does not answer as a registry: {(int)response.StatusCode} {response.ReasonPhrase}", EngineErrorKind.Upstream);
     }
 
     async Task<string> BaseAsync(CancellationToken ct)
@@ -132,12 +132,12 @@ public sealed class RegistryClient : IDisposable
     {
         if (challenge.IsBasic)
         {
-            if (_credential is null) throw new RegistryException($"unauthorized: authentication required by {_domain} (gitops login {_domain})", 401);
+            if (_credential is null) throw new RegistryException($"unauthorized: authentication required by {_domain} (gitops login {_domain})", EngineErrorKind.Unauthorized);
             _basic = true;
             return;
         }
         if (!challenge.IsBearer || challenge.Realm is null)
-            throw new RegistryException($"{_domain} asks for unsupported authentication \"{challenge.Scheme}\"", 502);
+            throw new RegistryException($"{_domain} asks for unsupported authentication \"{challenge.Scheme}\"", EngineErrorKind.Upstream);
         await _authGate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
@@ -154,14 +154,14 @@ public sealed class RegistryClient : IDisposable
             using (response)
             {
                 if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
-                    throw new RegistryException($"unauthorized: {_domain} refused the credentials{(_credential is null ? " (gitops login " + _domain + ")" : "")}", 401);
+                    throw new RegistryException($"unauthorized: {_domain} refused the credentials{(_credential is null ? " (gitops login " + _domain + ")" : "")}", EngineErrorKind.Unauthorized);
                 if (!response.IsSuccessStatusCode)
-                    throw new RegistryException($"token service of {_domain} answered {(int)response.StatusCode} {response.ReasonPhrase}", 502);
+                    throw new RegistryException($"token service of {_domain} answered {(int)response.StatusCode} {response.ReasonPhrase}", EngineErrorKind.Upstream);
                 var body = await response.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
                 TokenResponse? parsed;
                 try { parsed = JsonSerializer.Deserialize(body, RegistryJson.Default.TokenResponse); }
-                catch (JsonException e) { throw new RegistryException($"token service of {_domain} sent invalid JSON: {e.Message}", 502); }
-                var token = parsed?.Token ?? parsed?.AccessToken ?? throw new RegistryException($"token service of {_domain} sent no token", 502);
+                catch (JsonException e) { throw new RegistryException($"token service of {_domain} sent invalid JSON: {e.Message}", EngineErrorKind.Upstream); }
+                var token = parsed?.Token ?? parsed?.AccessToken ?? throw new RegistryException($"token service of {_domain} sent no token", EngineErrorKind.Upstream);
                 lock (_tokens) _tokens[scope] = token;
             }
         }
@@ -236,7 +236,7 @@ public sealed class RegistryClient : IDisposable
             while ((n = await content.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
             {
                 buffer.Write(chunk, 0, n);
-                if (buffer.Length > maxSize) throw new RegistryException($"blob {digest} is larger than {maxSize} bytes", 502);
+                if (buffer.Length > maxSize) throw new RegistryException($"blob {digest} is larger than {maxSize} bytes", EngineErrorKind.Upstream);
             }
             var bytes = buffer.ToArray();
             var got = Digest.Sha256(bytes);
@@ -278,7 +278,7 @@ public sealed class RegistryClient : IDisposable
         using var start = await SendAsync(() => new HttpRequestMessage(HttpMethod.Post, $"/v2/{repository}/blobs/uploads/"),
             Scope(repository, push: true), ct).ConfigureAwait(false);
         await EnsureSuccess(start, "upload start", ct).ConfigureAwait(false);
-        var location = start.Headers.Location ?? throw new RegistryException($"{_domain} opened an upload without a Location", 502);
+        var location = start.Headers.Location ?? throw new RegistryException($"{_domain} opened an upload without a Location", EngineErrorKind.Upstream);
         var target = Absolute(location);
         var separator = target.Contains('?') ? "&" : "?";
         using var put = await SendAsync(() =>
@@ -301,10 +301,10 @@ public sealed class RegistryClient : IDisposable
         var status = (int)response.StatusCode;
         throw status switch
         {
-            401 or 403 => new RegistryException($"{what}: unauthorized: {text} (gitops login {_domain})", 401),
-            404 => new RegistryException($"{what}: not found: {text}", 404),
+            401 or 403 => new RegistryException($"{what}: unauthorized: {text} (gitops login {_domain})", EngineErrorKind.Unauthorized),
+            404 => new RegistryException($"{what}: not found: {text}", EngineErrorKind.NotFound),
             429 or >= 500 => new TransientRegistryException($"{what}: {_domain} answered {status} {text}"),
-            _ => new RegistryException($"{what}: {_domain} answered {status}: {text}", 502),
+            _ => new RegistryException($"{what}: {_domain} answered {status}: {text}", EngineErrorKind.Upstream),
         };
     }
 
@@ -344,5 +344,5 @@ public sealed class RegistryClient : IDisposable
 /// <summary>Worth another try: the connection broke, or the registry is overloaded (5xx, 429).</summary>
 public sealed class TransientRegistryException(string message, Exception? inner = null) : EngineException(message, inner)
 {
-    public override int StatusCode => 502;
+    public override EngineErrorKind Kind => EngineErrorKind.Upstream;
 }
