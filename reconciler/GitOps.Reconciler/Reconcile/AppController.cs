@@ -165,6 +165,7 @@ internal sealed partial class AppController : IDisposable
             return;
         }
         var desired = loaded.Desired;
+        if (NothingNew(trigger, loaded)) return;
         Plan plan;
         var actual = ActualApp.Read(_engine, Spec.Name);
         using (Executor.Source.StartActivity("diff"))
@@ -229,6 +230,16 @@ internal sealed partial class AppController : IDisposable
         CheckDrift(desired);
         Save();
     }
+
+    /// <summary>
+    /// A poll that found the applied revision again, compiled state and all (the revision cache hit, so no input
+    /// changed), for an application that only reports drift and has nothing owed (no journal, no failed revision, no
+    /// errors): there is nothing it could apply, and drift is the drift check's to report. Planning a large
+    /// application against the engine costs far more than the poll itself, so it is left out.
+    /// </summary>
+    bool NothingNew(SyncTrigger trigger, Loaded loaded) =>
+        trigger is SyncTrigger.Poll && loaded.Cached && ReferenceEquals(loaded.Desired, _applied) && loaded.Revision == Status.Revision
+        && !Spec.Policy.Heals && Status.FailedRevision is null && Status.Errors.Count == 0 && _journal.Pending() is null;
 
     /// <summary>The dry run behind <c>gitops diff</c>: what a sync would do now, nothing changed.</summary>
     public async Task<DiffResult> DiffAsync(long cycle, string? revision, CancellationToken ct)
