@@ -126,8 +126,8 @@ internal sealed partial class AppController : IDisposable
         // hammer an unreachable host at the poll's rate. Webhooks and gitops sync still go at once.
         if (trigger is SyncTrigger.Poll && BackingOff) return;
         await _gate.WaitAsync(ct);
-        // Again inside the gate: a poll that queued behind the retry it would duplicate sees the retry's new back-off.
-        try { if (!_retired && !(trigger is SyncTrigger.Poll && BackingOff)) await SyncLockedAsync(trigger, cycle, revision, ct); }
+        // Again inside the gate: a poll or retry that queued behind an attempt it would duplicate sees that attempt's new back-off.
+        try { if (!_retired && !(trigger is SyncTrigger.Poll or SyncTrigger.Retry && BackingOff)) await SyncLockedAsync(trigger, cycle, revision, ct); }
         finally { await ReleaseAsync(ct); }
     }
 
