@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the benchmarks with their peers installed: bench/run.sh [engine|network|images|storage|gitops|fleet] [--runs N] [--sleepers N] [--volumes N] [--apps N] [--interval SECONDS] ...
+# Runs the benchmarks with their peers installed: bench/run.sh [engine|network|images|storage|gitops|fleet] [--runs N] [--sleepers N] [--volumes N] [--apps N] [--interval SECONDS] [--in-process] ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # The fleet suite times the scheduler in process: it needs neither the binary nor the peers.
-if [ "${1:-}" = "fleet" ]; then exec dotnet run --project bench/GitOps.Bench -c Release -- "$@"; fi
+# So does the gitops suite's in-process part alone (--in-process: fetch, load, compile, plan, with and without the revision cache).
+if [ "${1:-}" = "fleet" ] || [[ " $* " == *" --in-process "* ]]; then exec dotnet run --project bench/GitOps.Bench -c Release -- "$@"; fi
 [ -x out/gitops ] || ./install.sh
 peers=(runc docker.io docker-registry skopeo)
 missing=()

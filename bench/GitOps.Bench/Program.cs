@@ -1,6 +1,6 @@
 using GitOps.Bench;
 
-// gitops benchmarks. Usage: bench/run.sh [engine|network|images|storage|gitops|fleet] [--runs N] [--sleepers N] [--volumes N] [--api-only] [--seconds N] [--connections N] [--apps N] [--interval SECONDS]
+// gitops benchmarks. Usage: bench/run.sh [engine|network|images|storage|gitops|fleet] [--runs N] [--sleepers N] [--volumes N] [--api-only] [--seconds N] [--connections N] [--apps N] [--interval SECONDS] [--in-process]
 var suite = args.FirstOrDefault(a => !a.StartsWith("--")) ?? "engine";
 int Arg(string name, int fallback)
 {
@@ -35,7 +35,7 @@ switch (suite)
         new FleetBench(Arg("--runs", 7)).Run();
         break;
     case "gitops":
-        using (var bench = new GitOpsLoopBench(gitops, repo, Arg("--runs", 7), Arg("--apps", 100), Arg("--interval", 10)))
+        using (var bench = new GitOpsLoopBench(gitops, repo, Arg("--runs", 7), Arg("--apps", 100), Arg("--interval", 10), args.Contains("--in-process")))
             await bench.RunAsync();
         break;
     default:

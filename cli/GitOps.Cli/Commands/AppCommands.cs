@@ -4,6 +4,7 @@ using GitOps.Cli.Client;
 using GitOps.Cli.Output;
 using GitOps.Reconciler.Apps;
 using GitOps.Reconciler.Reconcile;
+using GitOps.Reconciler.Reconcile.Outcomes;
 
 namespace GitOps.Cli.Commands;
 
@@ -66,7 +67,7 @@ internal static class AppCommands
             using var client = Cli.Client(pr);
             var view = await client.PostJsonAsync($"apps?wait={(pr.GetValue(noWait) ? 0 : 1)}", spec, AppJson.Default.AppSpec, AppJson.Default.AppView, ct);
             PrintStatus([view.Status]);
-            return view.Status.Sync == SyncStates.Failed ? 1 : 0;
+            return view.Status.Sync == SyncState.Failed ? 1 : 0;
         });
 
         var ls = new Command("ls", "List applications");
@@ -146,7 +147,8 @@ internal static class AppCommands
             var rev = s.Revision is null ? "-" : Short(s.Revision) + (s.PinnedRevision is not null ? " (pinned by rollback)" : "");
             var msg = s.Errors.Count > 0 ? s.Message + ": " + s.Errors[0] + (s.Errors.Count > 1 ? $" (+{s.Errors.Count - 1} more)" : "") : s.Message ?? "";
             if (s.HealthReason is { Length: > 0 } why) msg = msg.Length == 0 ? why : msg + "; " + why;
-            t.Add(s.Name, rev, s.Sync, s.Health, s.DriftCount.ToString(), s.LastSync is { } l ? Human.Ago(l) : "never", msg);
+            if (Retry(s) is { } retry) msg = msg.Length == 0 ? retry : msg + "; " + retry;
+            t.Add(s.Name, rev, s.Sync.ToString(), s.Health.ToString(), s.DriftCount.ToString(), s.LastSync is { } l ? Human.Ago(l) : "never", msg);
         }
         Console.Write(t);
         foreach (var s in statuses.Where(s => s.Errors.Count > 1))
@@ -157,6 +159,18 @@ internal static class AppCommands
     }
 
     static string Short(string rev) => rev.Length == 40 ? rev[..7] : rev;
+
+    /// <summary>What a transient failure or a wait on health does next, in the MESSAGE column (the JSON has the fields).</summary>
+    static string? Retry(AppStatus s) => (s.Outcome, s.NextAttempt) switch
+    {
+        (ReconcileOutcome.Transient, { } at) => $"transient (attempt {s.Attempts}): next attempt {Until(at)}",
+        (ReconcileOutcome.Waiting, { } at) => $"waiting on health: next look {Until(at)}",
+        (ReconcileOutcome.Stalled, _) when s.Sync == SyncState.Failed => "stalled: waits for a new commit or gitops sync",
+        _ => null,
+    };
+
+    static string Until(DateTimeOffset at) =>
+        $"at {at.ToLocalTime():HH:mm:ss}" + (at > DateTimeOffset.UtcNow ? $" (in {Math.Ceiling((at - DateTimeOffset.UtcNow).TotalSeconds):0} s)" : " (due)");
 
     static Command Diff()
     {
@@ -204,7 +218,7 @@ internal static class AppCommands
             var rev = pr.GetValue(revision);
             var view = await client.PostAsync($"apps/{Cli.Q(pr.GetValue(app)!)}/sync{(rev is null ? "" : "?revision=" + Uri.EscapeDataString(rev))}", AppJson.Default.AppView, ct);
             PrintStatus([view.Status]);
-            return view.Status.Sync == SyncStates.Failed ? 1 : 0;
+            return view.Status.Sync == SyncState.Failed ? 1 : 0;
         });
         return cmd;
     }
@@ -239,7 +253,7 @@ internal static class AppCommands
             var view = await client.PostAsync($"apps/{Cli.Q(pr.GetValue(app)!)}/rollback{(r is null ? "" : "?revision=" + Uri.EscapeDataString(r))}", AppJson.Default.AppView, ct);
             PrintStatus([view.Status]);
             if (view.Status.PinnedRevision is { } p) Console.WriteLine($"{view.Spec.Name} is pinned to {Short(p)} until a newer commit arrives");
-            return view.Status.Sync == SyncStates.Failed ? 1 : 0;
+            return view.Status.Sync == SyncState.Failed ? 1 : 0;
         });
         return cmd;
     }

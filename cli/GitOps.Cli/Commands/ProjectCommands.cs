@@ -7,6 +7,7 @@ using GitOps.Cli.Output;
 using GitOps.Reconciler.Apps;
 using GitOps.Reconciler.Loading;
 using GitOps.Reconciler.Reconcile;
+using GitOps.Reconciler.Reconcile.Outcomes;
 using GitOps.Reconciler.Reconcile.Jobs;
 
 namespace GitOps.Cli.Commands;
@@ -47,7 +48,7 @@ internal static class ProjectCommands
     {
         var view = await client.PostJsonAsync($"apps?origin={origin}", spec, AppJson.Default.AppSpec, AppJson.Default.AppView, ct);
         var s = view.Status;
-        if (s.Sync == SyncStates.Failed)
+        if (s.Sync == SyncState.Failed)
         {
             Console.Error.WriteLine($"gitops: {s.Message}");
             foreach (var e in s.Errors) Console.Error.WriteLine("  " + e);
@@ -193,7 +194,7 @@ internal static class ProjectCommands
             foreach (var a in apps)
             {
                 var services = (await ContainersAsync(client, a.Spec.ProjectName, ct)).Select(c => c.Labels.GetValueOrDefault(ManagedLabels.Service)).Distinct().Count();
-                t.Add(a.Spec.Name, services.ToString(), a.Status.Sync);
+                t.Add(a.Spec.Name, services.ToString(), a.Status.Sync.ToString());
             }
             Console.Write(t);
             return 0;

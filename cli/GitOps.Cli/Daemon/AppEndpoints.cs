@@ -1,5 +1,6 @@
 using GitOps.Reconciler.Apps;
 using GitOps.Reconciler.Reconcile;
+using GitOps.Reconciler.Reconcile.Outcomes;
 using GitOps.Runtime;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ internal static class AppEndpoints
         // A saved application that cannot be loaded is listed (status Invalid, with the reason) so it is seen and can be removed.
         AppView BrokenView(BrokenApp b) => new(
             new AppSpec(b.Name, new AppSource(SourceKind.Local, "(unreadable record in apps.json)", null, null, null, null), [], AppSchedule.Default, AppPolicy.Default, null),
-            new AppStatus { Name = b.Name, Sync = SyncStates.Invalid, Message = "cannot load this application: " + b.Error }, "cli");
+            new AppStatus { Name = b.Name, Sync = SyncState.Invalid, Message = "cannot load this application: " + b.Error }, "cli");
 
         app.MapGet("/apps", ctx => ctx.JsonAsync(host.Apps.Select(View).Concat(host.Broken.Select(BrokenView)).OrderBy(v => v.Spec.Name, StringComparer.Ordinal).ToList(),
             AppJson.Default.ListAppView));

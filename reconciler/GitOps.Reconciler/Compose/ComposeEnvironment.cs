@@ -50,6 +50,7 @@ internal sealed class ComposeEnvironment
     public static List<DotEnv.Entry>? ReadEnvFile(string file, Func<string, string?> lookup, LoadContext ctx, SourceMark? referencedFrom = null, string referencePath = "")
     {
         string text;
+        ctx.Inputs.Add(file);
         try
         {
             text = File.ReadAllText(file);

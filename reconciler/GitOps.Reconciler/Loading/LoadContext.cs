@@ -11,8 +11,8 @@ internal sealed class LoadContext
         Options = options;
         Diagnostics = new DiagnosticBag();
         Reader = new NodeReader(Diagnostics);
-        Paths = new Policy.PathGuard(options.Root, options.Policy, Diagnostics);
-        Files = new YamlFileCache(Diagnostics, Paths);
+        Paths = new Policy.PathGuard(options.Root, options.Policy, Diagnostics, Inputs.Add);
+        Files = new YamlFileCache(Diagnostics, Paths, Inputs);
     }
 
     public LoadOptions Options { get; }
@@ -24,6 +24,9 @@ internal sealed class LoadContext
     public NodeReader Reader { get; }
 
     public SourceMap Sources { get; } = new();
+
+    /// <summary>What this load read, for the reconciler's revision cache.</summary>
+    public LoadInputs Inputs { get; } = new();
 
     /// <summary>The gate for every file a manifest names: inside the revision's tree, or a host path the policy allows.</summary>
     public Policy.PathGuard Paths { get; }

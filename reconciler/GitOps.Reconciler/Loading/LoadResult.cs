@@ -11,6 +11,9 @@ internal sealed record LoadResult(Application? Application, IReadOnlyList<Diagno
 {
     public bool Succeeded => Application is not null;
 
+    /// <summary>The files and directories the load read or resolved (see <see cref="LoadInputs"/>).</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+
     public IEnumerable<Diagnostic> Errors => Diagnostics.Where(d => d.Severity == Severity.Error);
 
     public IEnumerable<Diagnostic> Warnings => Diagnostics.Where(d => d.Severity == Severity.Warning);

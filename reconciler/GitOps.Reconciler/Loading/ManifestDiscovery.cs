@@ -76,6 +76,7 @@ internal static class ManifestDiscovery
         var dotEnv = Path.Combine(dir, ".env");
         if (composeFile is null && File.Exists(dotEnv) && (ctx.Paths.Root is null || ctx.Paths.Read(dotEnv, dir, new SourceMark(dotEnv, 0, 0), "", ".env") is not null))
         {
+            ctx.Inputs.Add(dotEnv);
             try
             {
                 var entries = DotEnv.Parse(File.ReadAllText(dotEnv), ctx.Options.Lookup);

@@ -28,7 +28,7 @@ internal static class ManifestLoader
         }
         var fallbackName = options.Name ?? ComposeProjectLoader.Normalize(NameOf(paths));
         var application = ctx.Diagnostics.HasErrors ? null : app.Build(fallbackName);
-        return new LoadResult(application, ctx.Diagnostics.Sorted(), ctx.Sources);
+        return new LoadResult(application, ctx.Diagnostics.Sorted(), ctx.Sources) { Inputs = ctx.Inputs.Paths };
     }
 
     private static void LoadInto(IReadOnlyList<string> paths, ApplicationBuilder app, LoadContext ctx)

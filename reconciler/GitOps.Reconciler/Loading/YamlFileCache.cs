@@ -8,7 +8,7 @@ namespace GitOps.Reconciler.Loading;
 /// reports its syntax errors once. Files are named as the user named them (relative stays relative), so
 /// messages match what they typed.
 /// </summary>
-internal sealed class YamlFileCache(DiagnosticBag diagnostics, Policy.PathGuard? guard = null)
+internal sealed class YamlFileCache(DiagnosticBag diagnostics, Policy.PathGuard? guard = null, LoadInputs? inputs = null)
 {
     private readonly Dictionary<string, IReadOnlyList<YamlDocument>?> _documents = new(StringComparer.Ordinal);
     private readonly HashSet<string> _broken = new(StringComparer.Ordinal);
@@ -21,6 +21,7 @@ internal sealed class YamlFileCache(DiagnosticBag diagnostics, Policy.PathGuard?
         var key = Path.GetFullPath(file);
         if (_documents.TryGetValue(key, out var cached)) return cached;
         IReadOnlyList<YamlDocument>? docs = null;
+        inputs?.Add(key);
         if (guard is not null && !guard.MayRead(key))
         {
             // Callers check what manifests name; this is the last line for a path that came another way.

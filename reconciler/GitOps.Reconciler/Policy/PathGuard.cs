@@ -10,7 +10,7 @@ namespace GitOps.Reconciler.Policy;
 /// path is a host path that the application's policy must allow. Without a tree root (an operator's local
 /// directory under a permissive policy) paths are taken as Docker takes them.
 /// </summary>
-internal sealed class PathGuard(string? root, SecurityPolicy? policy, DiagnosticBag diagnostics)
+internal sealed class PathGuard(string? root, SecurityPolicy? policy, DiagnosticBag diagnostics, Action<string>? read = null)
 {
     readonly TreeRoot? _tree = root is null ? null : new TreeRoot(root);
     readonly HashSet<string> _approvedHostPaths = new(StringComparer.Ordinal);
@@ -25,6 +25,14 @@ internal sealed class PathGuard(string? root, SecurityPolicy? policy, Diagnostic
     /// <paramref name="what"/> names the field in messages ("env_file", "secret file").
     /// </summary>
     public string? Read(string written, string baseDir, SourceMark at, string yamlPath, string what)
+    {
+        // Every path handed out is one the load depends on: the revision cache re-checks it before reusing a compile.
+        var path = ResolveForRead(written, baseDir, at, yamlPath, what);
+        if (path is not null) read?.Invoke(path);
+        return path;
+    }
+
+    string? ResolveForRead(string written, string baseDir, SourceMark at, string yamlPath, string what)
     {
         var hostPath = written.StartsWith('~') ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), written.TrimStart('~').TrimStart('/')) : written;
         if (_tree is null)

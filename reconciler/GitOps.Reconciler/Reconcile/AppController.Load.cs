@@ -17,7 +17,15 @@ internal sealed partial class AppController
     sealed record Loaded(string Revision, string? Subject, DesiredApp? Desired, IReadOnlyList<string> Errors, Model.Application? Model)
     {
         public int PolicyErrors { get; init; }
+
+        /// <summary>Taken from the revision cache: nothing was checked out, loaded or compiled.</summary>
+        public bool Cached { get; init; }
     }
+
+    /// <summary>A compiled (or rejected) revision as the cache keeps it, with the files its run tree leaves out.</summary>
+    sealed record CachedLoad(Loaded Loaded, IReadOnlySet<string>? LeaveOut);
+
+    readonly Caching.RevisionCache<CachedLoad> _revisions = new() { Enabled = Environment.GetEnvironmentVariable("GITOPS_REVISION_CACHE") != "0" };
 
     /// <param name="forApply">Whether the revision may be applied: then its run tree (what containers bind and builds read,
     /// without secret files) is written, and the desired state points there. A dry run needs no tree after loading.</param>
@@ -25,7 +33,6 @@ internal sealed partial class AppController
     {
         string rev;
         string? subject = null;
-        SourceCheckout? checkout = null;
         using (Executor.Source.StartActivity("fetch"))
         {
             if (Spec.Source.Kind == SourceKind.Local)
@@ -45,56 +52,74 @@ internal sealed partial class AppController
                 var target = revision is null ? head : _sources.Describe(Spec.Source, revision);
                 rev = target.Commit;
                 subject = target.Subject;
-                checkout = _sources.Checkout(Spec.Source, rev);
             }
         }
-        // The checkout (secret files and all) lives only while the revision is loaded and compiled.
-        using (checkout)
+        var (policy, policyError) = _policy(Spec);
+        if (policy is null) throw new InvalidOperationException("policy: " + policyError);
+        var key = Caching.RevisionKey.Of(rev, Spec, policy, forApply);
+        if (_revisions.TryGet(key) is { } cached)
         {
-            var dir = checkout?.Directory ?? Spec.Source.Repo;
-            using var _ = Executor.Source.StartActivity("load");
-            var (policy, policyError) = _policy(Spec);
-            if (policy is null) throw new InvalidOperationException("policy: " + policyError);
-            var result = LoadManifests(dir, policy);
-            var errors = result.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error)
-                .Select(d => (d with { File = Relative(dir, d.File) }).ToString()).ToList();
-            if (!result.Succeeded || errors.Count > 0)
-                return new Loaded(rev, subject, null, errors, null)
-                {
-                    PolicyErrors = result.Errors.Count(d => d.Code.StartsWith("policy.", StringComparison.Ordinal)),
-                };
-            // Relative binds, build contexts and config files resolve against the application's directory in this
-            // revision's tree, as Compose resolves them against the project directory.
-            var first = Path.GetFullPath(PathsIn(dir).First());
-            var baseDir = Directory.Exists(first) ? first : Path.GetDirectoryName(first)!;
-            var desired = Compiler.Compile(Spec.Name, Spec.ProjectName, rev, result.Application!, baseDir, TreeRoot(dir, policy));
-            if (Spec.Overrides?.Scale is { Count: > 0 } scale)
+            // Same revision, definition, policy and input files: the compile would give the same answer. Only the run
+            // tree is made sure of (a prune may have taken a tree no status named yet).
+            if (cached.LeaveOut is { } leaveOut && cached.Loaded.Desired is not null)
             {
-                desired = desired with { Services = desired.Services.Select(s => scale.TryGetValue(s.Name, out var n) ? s with { Replicas = n } : s).ToList() };
-                // --scale happens after the load: whether that many replicas can publish their ports is checked here, still before anything is applied.
-                var portErrors = desired.Services.Where(s => scale.ContainsKey(s.Name))
-                    .SelectMany(s => Validation.ReplicaPortCheck.Check(s.Spec, s.Replicas, result.Sources))
-                    .Select(d => (d with { File = Relative(dir, d.File) }).ToString()).ToList();
-                if (portErrors.Count > 0) return new Loaded(rev, subject, null, portErrors, null);
-            }
-            if (checkout is not null && forApply)
-            {
-                // Containers bind files of the revision and builds read its contexts after the checkout is gone: they
-                // get the run tree, the same files at the same relative places, less the secret files. Bind sources were
-                // resolved inside the checkout (no symlink left in them), so the same relative path names the same file there.
-                var secrets = SecretFiles.Find(result, desired, dir, baseDir);
-                var tree = _sources.RunTree(Spec.Source.Repo, rev, secrets.LeaveOut);
+                _sources.RunTree(Spec.Source.Repo, rev, leaveOut);
                 lock (_treeRevisions) _treeRevisions.Add(rev);
-                string InTree(string path) => Path.GetFullPath(Path.Combine(tree, Path.GetRelativePath(dir, path)));
-                desired = desired with
-                {
-                    BaseDirectory = InTree(baseDir),
-                    BindSources = desired.BindSources.ToDictionary(kv => kv.Key, kv => kv.Value.StartsWith(dir + "/", StringComparison.Ordinal) ? InTree(kv.Value) : kv.Value, StringComparer.Ordinal),
-                    Warnings = [.. desired.Warnings, .. secrets.Warnings],
-                };
             }
-            return new Loaded(rev, subject, desired, [], result.Application);
+            return cached.Loaded with { Subject = subject ?? cached.Loaded.Subject, Cached = true };
         }
+        var started = DateTime.UtcNow;
+        // The checkout (secret files and all) lives only while the revision is loaded and compiled.
+        using var checkout = Spec.Source.Kind == SourceKind.Local ? null : _sources.Checkout(Spec.Source, rev);
+        var dir = checkout?.Directory ?? Spec.Source.Repo;
+        var (loaded, inputs, leaveOutFiles) = Compile(rev, subject, dir, checkout is not null && forApply, policy);
+        _revisions.Put(key, new CachedLoad(loaded, leaveOutFiles), inputs, started);
+        return loaded;
+    }
+
+    /// <summary>Load, validate and compile the revision in <paramref name="dir"/>; with <paramref name="runTree"/>, point it at its run tree.</summary>
+    (Loaded Loaded, IReadOnlyList<string> Inputs, IReadOnlySet<string>? LeaveOut) Compile(string rev, string? subject, string dir, bool runTree, Policy.SecurityPolicy policy)
+    {
+        var checkoutDir = Spec.Source.Kind == SourceKind.Local ? null : dir;
+        using var _ = Executor.Source.StartActivity("load");
+        var result = LoadManifests(dir, policy);
+        var errors = result.Diagnostics.Where(d => d.Severity == Diagnostics.Severity.Error)
+            .Select(d => (d with { File = Relative(dir, d.File) }).ToString()).ToList();
+        if (!result.Succeeded || errors.Count > 0)
+            return (new Loaded(rev, subject, null, errors, null)
+            {
+                PolicyErrors = result.Errors.Count(d => d.Code.StartsWith("policy.", StringComparison.Ordinal)),
+            }, Caching.RevisionInputs.Of(result, null, checkoutDir), null);
+        // Relative binds, build contexts and config files resolve against the application's directory in this
+        // revision's tree, as Compose resolves them against the project directory.
+        var first = Path.GetFullPath(PathsIn(dir).First());
+        var baseDir = Directory.Exists(first) ? first : Path.GetDirectoryName(first)!;
+        var desired = Compiler.Compile(Spec.Name, Spec.ProjectName, rev, result.Application!, baseDir, TreeRoot(dir, policy));
+        var inputs = Caching.RevisionInputs.Of(result, desired, checkoutDir);
+        if (Spec.Overrides?.Scale is { Count: > 0 } scale)
+        {
+            desired = desired with { Services = desired.Services.Select(s => scale.TryGetValue(s.Name, out var n) ? s with { Replicas = n } : s).ToList() };
+            // --scale happens after the load: whether that many replicas can publish their ports is checked here, still before anything is applied.
+            var portErrors = desired.Services.Where(s => scale.ContainsKey(s.Name))
+                .SelectMany(s => Validation.ReplicaPortCheck.Check(s.Spec, s.Replicas, result.Sources))
+                .Select(d => (d with { File = Relative(dir, d.File) }).ToString()).ToList();
+            if (portErrors.Count > 0) return (new Loaded(rev, subject, null, portErrors, null), inputs, null);
+        }
+        if (!runTree) return (new Loaded(rev, subject, desired, [], result.Application), inputs, null);
+        // Containers bind files of the revision and builds read its contexts after the checkout is gone: they get the
+        // run tree, the same files at the same relative places, less the secret files. Bind sources were resolved
+        // inside the checkout (no symlink left in them), so the same relative path names the same file there.
+        var secrets = SecretFiles.Find(result, desired, dir, baseDir);
+        var tree = _sources.RunTree(Spec.Source.Repo, rev, secrets.LeaveOut);
+        lock (_treeRevisions) _treeRevisions.Add(rev);
+        string InTree(string path) => Path.GetFullPath(Path.Combine(tree, Path.GetRelativePath(dir, path)));
+        desired = desired with
+        {
+            BaseDirectory = InTree(baseDir),
+            BindSources = desired.BindSources.ToDictionary(kv => kv.Key, kv => kv.Value.StartsWith(dir + "/", StringComparison.Ordinal) ? InTree(kv.Value) : kv.Value, StringComparer.Ordinal),
+            Warnings = [.. desired.Warnings, .. secrets.Warnings],
+        };
+        return (new Loaded(rev, subject, desired, [], result.Application), inputs, secrets.LeaveOut);
     }
 
     /// <summary>The application's paths (the root when none) inside <paramref name="dir"/>.</summary>

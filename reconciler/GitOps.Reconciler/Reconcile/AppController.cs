@@ -3,6 +3,7 @@ using System.Text.Json;
 using GitOps.Reconciler.Apps;
 using GitOps.Reconciler.Loading;
 using GitOps.Reconciler.Reconcile.Jobs;
+using GitOps.Reconciler.Reconcile.Outcomes;
 using GitOps.Reconciler.Rendering;
 using GitOps.Reconciler.Sources;
 using GitOps.Runtime.State;
@@ -10,7 +11,7 @@ using GitOps.Runtime.State;
 namespace GitOps.Reconciler.Reconcile;
 
 /// <summary>Why a sync ran: shown in history and on traces.</summary>
-internal enum SyncTrigger { Poll, Webhook, Manual, Rollback, Resume, Heal, Startup }
+internal enum SyncTrigger { Poll, Webhook, Manual, Rollback, Resume, Heal, Startup, Retry }
 
 /// <summary>What a dry run found: the plan and a unified diff per changed service (secrets only as digests).</summary>
 internal sealed record DiffResult(string Revision, Plan Plan, string UnifiedDiff, IReadOnlyList<string> Errors);
@@ -119,10 +120,16 @@ internal sealed partial class AppController : IDisposable
     /// <summary>Resolves, loads and (unless nothing changed and no heal is due) applies. Never throws for app-level problems: they land in status.</summary>
     public async Task SyncAsync(SyncTrigger trigger, long cycle, string? revision, CancellationToken ct)
     {
+        // A transient failure is retried on its back-off (ReconcilerHost requeues it): a poll in between would only
+        // hammer an unreachable host at the poll's rate. Webhooks and gitops sync still go at once.
+        if (trigger is SyncTrigger.Poll && BackingOff) return;
         await _gate.WaitAsync(ct);
-        try { if (!_retired) await SyncLockedAsync(trigger, cycle, revision, ct); }
+        // Again inside the gate: a poll or retry that queued behind an attempt it would duplicate sees that attempt's new back-off.
+        try { if (!_retired && !(trigger is SyncTrigger.Poll or SyncTrigger.Retry && BackingOff)) await SyncLockedAsync(trigger, cycle, revision, ct); }
         finally { await ReleaseAsync(ct); }
     }
+
+    bool BackingOff => Status is { Outcome: ReconcileOutcome.Transient, NextAttempt: { } next } && next > DateTimeOffset.UtcNow;
 
     /// <summary>
     /// The application is being removed: waits for a sync, drift check or job tick under way to end, and keeps later
@@ -149,7 +156,7 @@ internal sealed partial class AppController : IDisposable
         }
         catch (Exception e) when (e is SourceException or IOException or InvalidOperationException)
         {
-            Fail(SyncStates.Failed, $"source: {e.Message}", []);
+            Fail(OutcomeClassifier.OfLoadFailure(e), $"source: {e.Message}", []);
             Metrics.ApplyFailures.Add(1, new KeyValuePair<string, object?>("app", Spec.Name));
             return;
         }
@@ -158,11 +165,16 @@ internal sealed partial class AppController : IDisposable
         {
             // Rejected as a whole: the last good state keeps running.
             var byPolicy = loaded.PolicyErrors > 0 ? $", {loaded.PolicyErrors} by policy {SecurityPolicy?.Name}" : "";
-            Fail(SyncStates.Failed, $"revision {Short(loaded.Revision)} rejected: {loaded.Errors.Count} error(s){byPolicy}", loaded.Errors);
+            var message = $"revision {Short(loaded.Revision)} rejected: {loaded.Errors.Count} error(s){byPolicy}";
+            // Stalled on this very rejection already (the revision cache gave it back unchanged): it waits for a new
+            // commit quietly, without a log line, an event and a status write per poll.
+            if (loaded.Cached && Status.Outcome == ReconcileOutcome.Stalled && Status.Message == message && Status.Errors.SequenceEqual(loaded.Errors)) return;
+            Fail(ReconcileOutcome.Stalled, message, loaded.Errors);
             Publish("rejected", loaded.Revision);
             return;
         }
         var desired = loaded.Desired;
+        if (NothingNew(trigger, loaded)) return;
         Plan plan;
         var actual = ActualApp.Read(_engine, Spec.Name);
         using (Executor.Source.StartActivity("diff"))
@@ -178,7 +190,7 @@ internal sealed partial class AppController : IDisposable
         if (!plan.IsEmpty && mayApply && desired.Revision == Status.FailedRevision && trigger is not (SyncTrigger.Manual or SyncTrigger.Rollback or SyncTrigger.Resume))
         {
             _applied = desired;
-            Status = Status with { Sync = SyncStates.Failed };
+            Status = Record(Status with { Sync = SyncState.Failed }, ReconcileOutcome.Stalled);
             Save();
             return;
         }
@@ -191,10 +203,11 @@ internal sealed partial class AppController : IDisposable
                 FailedRevision = plan.IsEmpty ? null : Status.FailedRevision,
             };
             CheckDriftLocked(desired, plan, actual);
+            Status = Record(Status, OutcomeClassifier.OfHealth(Status.Health));
             Save();
             return;
         }
-        Status = Status with { Sync = SyncStates.Syncing, Message = $"applying {Short(desired.Revision)}: {plan.Steps.Count} step(s)" };
+        Status = Status with { Sync = SyncState.Syncing, Message = $"applying {Short(desired.Revision)}: {plan.Steps.Count} step(s)" };
         var engineTime = Stopwatch.StartNew();
         try
         {
@@ -204,7 +217,7 @@ internal sealed partial class AppController : IDisposable
         {
             _applied = desired;
             Status = Status with { FailedRevision = e.Stalled ? desired.Revision : null };
-            Fail(SyncStates.Failed, e.Stalled ? $"{e.Message} (not retried until a new commit or gitops sync)" : e.Message, []);
+            Fail(OutcomeClassifier.OfApplyFailure(e), e.Stalled ? $"{e.Message} (not retried until a new commit or gitops sync)" : e.Message, []);
             AddHistory(desired.Revision, loaded.Subject, "failed: " + e.Message, plan.Steps.Count, trigger);
             Metrics.ApplyFailures.Add(1, new KeyValuePair<string, object?>("app", Spec.Name));
             Publish("sync-failed", desired.Revision);
@@ -215,7 +228,7 @@ internal sealed partial class AppController : IDisposable
         _driftSince.Clear();
         Status = Status with
         {
-            Revision = desired.Revision, Subject = loaded.Subject, Sync = SyncStates.Synced, Health = "Healthy", Errors = [], DriftCount = 0, FailedRevision = null,
+            Revision = desired.Revision, Subject = loaded.Subject, Sync = SyncState.Synced, Health = HealthState.Healthy, Errors = [], DriftCount = 0, FailedRevision = null,
             Message = plan.Warnings.Count > 0 ? string.Join("; ", plan.Warnings) : null, LastSync = DateTimeOffset.UtcNow,
             LastDurationMs = total.Elapsed.TotalMilliseconds, LastEngineMs = engineTime.Elapsed.TotalMilliseconds,
         };
@@ -225,8 +238,19 @@ internal sealed partial class AppController : IDisposable
         Publish("synced", desired.Revision);
         _log.Write(LogEvents.Synced, $"synced {Short(desired.Revision)} in {total.Elapsed.TotalMilliseconds:0} ms ({plan.Steps.Count} step(s), engine {engineTime.Elapsed.TotalMilliseconds:0} ms)");
         CheckDrift(desired);
+        Status = Record(Status, OutcomeClassifier.OfHealth(Status.Health));
         Save();
     }
+
+    /// <summary>
+    /// A poll that found the applied revision again, compiled state and all (the revision cache hit, so no input
+    /// changed), for an application that only reports drift and has nothing owed (no journal, no failed revision, no
+    /// errors): there is nothing it could apply, and drift is the drift check's to report. Planning a large
+    /// application against the engine costs far more than the poll itself, so it is left out.
+    /// </summary>
+    bool NothingNew(SyncTrigger trigger, Loaded loaded) =>
+        trigger is SyncTrigger.Poll && loaded.Cached && ReferenceEquals(loaded.Desired, _applied) && loaded.Revision == Status.Revision
+        && !Spec.Policy.Heals && Status.Outcome is null or ReconcileOutcome.Applied && Status.FailedRevision is null && Status.Errors.Count == 0 && _journal.Pending() is null;
 
     /// <summary>The dry run behind <c>gitops diff</c>: what a sync would do now, nothing changed.</summary>
     public async Task<DiffResult> DiffAsync(long cycle, string? revision, CancellationToken ct)
@@ -252,6 +276,8 @@ internal sealed partial class AppController : IDisposable
             var actual = ActualApp.Read(_engine, Spec.Name);
             var plan = PlanFor(_applied, actual);
             CheckDriftLocked(_applied, plan, actual);
+            // Health that was on its way arrived: the wait is over without a requeue.
+            if (Status.Outcome == ReconcileOutcome.Waiting && Status.Health != HealthState.Progressing) Status = Record(Status, ReconcileOutcome.Applied);
             if (!plan.IsEmpty && Spec.Policy.Heals && !Status.Errors.Any() && _applied.Revision != Status.FailedRevision)
             {
                 _log.Write(LogEvents.Healing, $"healing {plan.Steps.Count} drift step(s)");
@@ -292,7 +318,7 @@ internal sealed partial class AppController : IDisposable
         Status = Status with
         {
             DriftCount = items.Count,
-            Sync = Status.Errors.Count > 0 || desired.Revision == Status.FailedRevision ? SyncStates.Failed : items.Count > 0 ? SyncStates.OutOfSync : SyncStates.Synced,
+            Sync = Status.Errors.Count > 0 || desired.Revision == Status.FailedRevision ? SyncState.Failed : items.Count > 0 ? SyncState.OutOfSync : SyncState.Synced,
         };
         var (health, reason) = AppHealth.Of(desired, actual, items, _jobs.Store);
         Status = Status with { Health = health, HealthReason = reason };
@@ -303,7 +329,7 @@ internal sealed partial class AppController : IDisposable
     /// <summary>Marks the application failed without a sync (it could not even be scheduled): status says why.</summary>
     public void Reject(string message)
     {
-        Status = Status with { Sync = SyncStates.Failed, Message = message };
+        Status = Record(Status with { Sync = SyncState.Failed, Message = message }, ReconcileOutcome.Stalled);
         try { Save(); } catch (IOException) { /* the status in memory still says it */ }
     }
 
@@ -330,12 +356,20 @@ internal sealed partial class AppController : IDisposable
         Write(Path.Combine(_dir, "history.json"), list, AppJson.Default.ListHistoryEntry);
     }
 
-    void Fail(string sync, string message, IReadOnlyList<string> errors)
+    /// <summary>A reconcile that ended in a failure: Sync is Failed; <paramref name="outcome"/> says whether it is retried.</summary>
+    void Fail(ReconcileOutcome outcome, string message, IReadOnlyList<string> errors)
     {
-        _log.Write(LogEvents.SyncFailed, message + (errors.Count > 0 ? "\n  " + string.Join("\n  ", errors) : ""));
-        Status = Status with { Sync = sync, Message = message, Errors = errors };
+        Status = Record(Status with { Sync = SyncState.Failed, Message = message, Errors = errors }, outcome);
+        var retry = Status.NextAttempt is { } next ? $" (transient, attempt {Status.Attempts}: next attempt in {(next - DateTimeOffset.UtcNow).TotalSeconds:0.0} s)" : "";
+        _log.Write(LogEvents.SyncFailed, message + retry + (errors.Count > 0 ? "\n  " + string.Join("\n  ", errors) : ""));
         Save();
     }
+
+    /// <summary>The back-off transient failures are retried on; tests shorten it.</summary>
+    public Backoff Backoff { get; init; } = Backoff.Default;
+
+    AppStatus Record(AppStatus status, ReconcileOutcome outcome) =>
+        OutcomeTracker.Record(status, outcome, DateTimeOffset.UtcNow, Backoff, Random.Shared.NextDouble());
 
     void Publish(string action, string revision, params (string Key, string Value)[] extra)
     {

@@ -1,16 +1,8 @@
 using System.Text.Json.Serialization;
 using GitOps.Reconciler.Apps;
+using GitOps.Reconciler.Reconcile.Outcomes;
 
 namespace GitOps.Reconciler.Reconcile;
-
-/// <summary>Sync state as Argo CD users read it.</summary>
-internal static class SyncStates
-{
-    public const string Synced = "Synced", OutOfSync = "OutOfSync", Syncing = "Syncing", Failed = "Failed", Unknown = "Unknown";
-
-    /// <summary>An application whose saved definition cannot be loaded: reported, never run, until replaced or removed.</summary>
-    public const string Invalid = "Invalid";
-}
 
 /// <summary>What <c>gitops status</c> shows for one application; persisted so a restarted daemon still knows it.</summary>
 internal sealed record AppStatus
@@ -22,8 +14,8 @@ internal sealed record AppStatus
     public string? Subject { get; init; }
     /// <summary>The newest revision seen in the source (may be rejected, or not applied because of a rollback pin).</summary>
     public string? LatestRevision { get; init; }
-    public string Sync { get; init; } = SyncStates.Unknown;
-    public string Health { get; init; } = "Unknown";
+    public SyncState Sync { get; init; } = SyncState.Unknown;
+    public HealthState Health { get; init; } = HealthState.Unknown;
     /// <summary>Why the application is Degraded: a failed Job, a one-off that exited non-zero, missing or stopped replicas.</summary>
     public string? HealthReason { get; init; }
     public int DriftCount { get; init; }
@@ -42,6 +34,12 @@ internal sealed record AppStatus
     public DateTimeOffset? LastAttempt { get; init; }
     public double? LastDurationMs { get; init; }
     public double? LastEngineMs { get; init; }
+    /// <summary>How the last reconcile ended; null before the first.</summary>
+    public ReconcileOutcome? Outcome { get; init; }
+    /// <summary>Transient failures in a row (the back-off's exponent); null unless <see cref="Outcome"/> is Transient.</summary>
+    public int? Attempts { get; init; }
+    /// <summary>When the application is tried again without waiting for a poll (a transient failure's back-off, a wait on health).</summary>
+    public DateTimeOffset? NextAttempt { get; init; }
 }
 
 /// <summary>One applied revision, newest first in <c>gitops history</c>.</summary>

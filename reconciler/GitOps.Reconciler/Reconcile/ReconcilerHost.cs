@@ -25,6 +25,9 @@ internal sealed class ReconcilerHost : IDisposable
     readonly CancellationTokenSource _stop = new();
     readonly Lock _registryGate = new();
     readonly AppRegistry _registry;
+    readonly ConcurrentDictionary<string, CancellationTokenSource> _requeues = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, Task> _driftRuns = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, Task> _jobRuns = new(StringComparer.Ordinal);
     long _cycle;
     Task? _driftLoop;
     Task? _jobLoop;
@@ -81,7 +84,7 @@ internal sealed class ReconcilerHost : IDisposable
                 var pending = new Journal(Path.Combine(AppDir(app.Spec.Name), "journal.json")).Pending();
                 var trigger = pending is not null ? SyncTrigger.Resume : SyncTrigger.Startup;
                 if (pending is not null) _log.Write(LogEvents.Resuming, app.Spec.Name, $"resuming the apply of {pending.Revision} interrupted at step {pending.Done + 1} of {pending.Steps.Count}");
-                _ = Task.Run(() => app.SyncAsync(trigger, NextCycle(), pending?.Revision is { } r && !r.StartsWith("local-", StringComparison.Ordinal) ? r : null, _stop.Token));
+                _ = Task.Run(() => SyncThenRequeueAsync(app, trigger, NextCycle(), pending?.Revision is { } r && !r.StartsWith("local-", StringComparison.Ordinal) ? r : null, _stop.Token));
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -124,7 +127,51 @@ internal sealed class ReconcilerHost : IDisposable
     Task PollAsync(string name, CancellationToken ct)
     {
         if (!_apps.TryGetValue(name, out var app)) return Task.CompletedTask;
-        return app.SyncAsync(SyncTrigger.Poll, PollCycle(), null, ct);
+        return SyncThenRequeueAsync(app, SyncTrigger.Poll, PollCycle(), null, ct);
+    }
+
+    /// <summary>One sync of <paramref name="app"/>, then its requeue armed from the outcome (see <see cref="Requeue"/>).</summary>
+    async Task SyncThenRequeueAsync(AppController app, SyncTrigger trigger, long cycle, string? revision, CancellationToken ct)
+    {
+        await app.SyncAsync(trigger, cycle, revision, ct);
+        Requeue(app);
+    }
+
+    /// <summary>
+    /// Arms the application's next attempt when its last reconcile asked for one (a transient failure's back-off, a
+    /// wait on health), replacing any armed before; each application has its own timer, so one backing off never
+    /// holds another. The retry itself runs under the daemon's token, not the timer's: a later requeue must not cut an
+    /// apply short.
+    /// </summary>
+    void Requeue(AppController app)
+    {
+        var name = app.Spec.Name;
+        Disarm(name);
+        if (app.Status.NextAttempt is not { } at || _stop.IsCancellationRequested) return;
+        var timer = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        if (!_requeues.TryAdd(name, timer)) { timer.Dispose(); return; } // another sync armed it at the same moment
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                var wait = at - DateTimeOffset.UtcNow;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, timer.Token);
+                // Disarmed or replaced while it waited: whoever did that decides what comes next.
+                if (!_requeues.TryRemove(new KeyValuePair<string, CancellationTokenSource>(name, timer))) return;
+                if (_apps.TryGetValue(name, out var current) && ReferenceEquals(current, app))
+                    await SyncThenRequeueAsync(app, SyncTrigger.Retry, NextCycle(), null, _stop.Token);
+            }
+            catch (OperationCanceledException) { }
+            catch (ObjectDisposedException) { } // the application was removed meanwhile
+            finally { timer.Dispose(); }
+        });
+    }
+
+    void Disarm(string name)
+    {
+        if (!_requeues.TryRemove(name, out var armed)) return;
+        try { armed.Cancel(); }
+        catch (ObjectDisposedException) { } // its wait had just ended
     }
 
     /// <summary>
@@ -186,7 +233,7 @@ internal sealed class ReconcilerHost : IDisposable
         await _scheduler.UnscheduleAsync(spec.Name, ct);
         if (spec.Source.Kind == SourceKind.Git) await _scheduler.ScheduleAsync(spec.Name, spec.Schedule, PollAsync, ct);
         var app = _apps[spec.Name];
-        var sync = app.SyncAsync(SyncTrigger.Manual, NextCycle(), null, _stop.Token);
+        var sync = SyncThenRequeueAsync(app, SyncTrigger.Manual, NextCycle(), null, _stop.Token);
         if (wait) await sync.WaitAsync(ct);
         return app;
     }
@@ -205,6 +252,9 @@ internal sealed class ReconcilerHost : IDisposable
         var app = Get(name);
         if (Origin(name) == "config") throw new ConflictException($"application {name} is declared in the daemon's config file; remove it there");
         await _scheduler.UnscheduleAsync(name, ct);
+        Disarm(name);
+        _driftRuns.TryRemove(name, out _);
+        _jobRuns.TryRemove(name, out _);
         await app.RetireAsync(ct);
         if (removeResources) await Teardown.RunAsync(_engine, name, removeVolumes, ct);
         lock (_registryGate)
@@ -225,7 +275,7 @@ internal sealed class ReconcilerHost : IDisposable
     }
 
     public Task SyncAsync(string name, string? revision, SyncTrigger trigger, CancellationToken ct) =>
-        Get(name).SyncAsync(trigger, NextCycle(), revision, ct);
+        SyncThenRequeueAsync(Get(name), trigger, NextCycle(), revision, ct);
 
     /// <summary>Pins an application to an earlier revision (the previous applied one by default) until a newer commit arrives.</summary>
     public async Task<string> RollbackAsync(string name, string? revision, CancellationToken ct)
@@ -237,7 +287,7 @@ internal sealed class ReconcilerHost : IDisposable
             ?? throw new InvalidArgumentException($"application {name} has no earlier applied revision; name one: gitops rollback {name} REV");
         var resolved = _sources.Describe(app.Spec.Source, target).Commit;
         app.Pin(resolved, app.Status.LatestRevision ?? current ?? resolved);
-        await app.SyncAsync(SyncTrigger.Rollback, NextCycle(), resolved, ct);
+        await SyncThenRequeueAsync(app, SyncTrigger.Rollback, NextCycle(), resolved, ct);
         return resolved;
     }
 
@@ -246,7 +296,7 @@ internal sealed class ReconcilerHost : IDisposable
     {
         var matched = _apps.Values.Where(a => a.Spec.Source.Kind == SourceKind.Git && push.Matches(a.Spec)).Select(a => a.Spec.Name).ToList();
         var cycle = NextCycle();
-        foreach (var name in matched) _ = Task.Run(() => _apps[name].SyncAsync(SyncTrigger.Webhook, cycle, null, _stop.Token));
+        foreach (var name in matched) _ = Task.Run(() => SyncThenRequeueAsync(_apps[name], SyncTrigger.Webhook, cycle, null, _stop.Token));
         return matched;
     }
 
@@ -262,12 +312,7 @@ internal sealed class ReconcilerHost : IDisposable
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
                 if (DateTime.UtcNow - lastPrune > TimeSpan.FromMinutes(1)) { PruneTrees(); lastPrune = DateTime.UtcNow; }
-                foreach (var app in _apps.Values)
-                {
-                    try { await app.CheckDriftAsync(_stop.Token); }
-                    catch (ObjectDisposedException) { } // removed while checked: a heal of a removed app must not end the loop for all
-                    catch (Exception e) when (e is Ports.EngineFailure or IOException) { _log.Write(LogEvents.DriftCheckFailed, app.Spec.Name, e.Message); }
-                }
+                foreach (var app in _apps.Values) StartFor(_driftRuns, app, CheckDriftOfAsync);
             }
         }
         catch (OperationCanceledException) { }
@@ -279,15 +324,36 @@ internal sealed class ReconcilerHost : IDisposable
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token))
-                foreach (var app in _apps.Values)
-                {
-                    // An application removed meanwhile (its controller disposed) is simply skipped; nothing may end this loop.
-                    try { await app.TickJobsAsync(_stop.Token); }
-                    catch (ObjectDisposedException) { }
-                    catch (Exception e) when (e is not OperationCanceledException) { _log.Write(Jobs.JobLogEvents.PodError, app.Spec.Name, e.Message); }
-                }
+                foreach (var app in _apps.Values) StartFor(_jobRuns, app, TickJobsOfAsync);
         }
         catch (OperationCanceledException) { }
+    }
+
+    /// <summary>
+    /// Starts <paramref name="work"/> for <paramref name="app"/> unless its previous run is still going: a long heal or
+    /// job start of one application then delays only that application's next look, never the others'.
+    /// </summary>
+    static void StartFor(ConcurrentDictionary<string, Task> runs, AppController app, Func<AppController, Task> work)
+    {
+        if (runs.TryGetValue(app.Spec.Name, out var running) && !running.IsCompleted) return;
+        runs[app.Spec.Name] = Task.Run(() => work(app));
+    }
+
+    async Task CheckDriftOfAsync(AppController app)
+    {
+        try { await app.CheckDriftAsync(_stop.Token); }
+        catch (OperationCanceledException) { }
+        catch (ObjectDisposedException) { } // removed while checked: a heal of a removed app must not end the loop for all
+        catch (Exception e) when (e is Ports.EngineFailure or IOException) { _log.Write(LogEvents.DriftCheckFailed, app.Spec.Name, e.Message); }
+    }
+
+    async Task TickJobsOfAsync(AppController app)
+    {
+        // An application removed meanwhile (its controller disposed) is simply skipped; nothing may end the loop.
+        try { await app.TickJobsAsync(_stop.Token); }
+        catch (OperationCanceledException) { }
+        catch (ObjectDisposedException) { }
+        catch (Exception e) when (e is not OutOfMemoryException) { _log.Write(Jobs.JobLogEvents.PodError, app.Spec.Name, e.Message); }
     }
 
     void WriteRegistry() =>
@@ -299,6 +365,7 @@ internal sealed class ReconcilerHost : IDisposable
         try { _scheduler.DisposeAsync().AsTask().Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         try { _driftLoop?.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         try { _jobLoop?.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
+        try { Task.WaitAll([.. _driftRuns.Values, .. _jobRuns.Values], TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
         foreach (var a in _apps.Values) a.Dispose();
     }
 }

@@ -9,9 +9,9 @@ namespace GitOps.Reconciler.Reconcile.Jobs;
 /// </summary>
 internal static class AppHealth
 {
-    public const string Healthy = "Healthy", Progressing = "Progressing", Degraded = "Degraded";
+    public const Outcomes.HealthState Healthy = Outcomes.HealthState.Healthy, Progressing = Outcomes.HealthState.Progressing, Degraded = Outcomes.HealthState.Degraded;
 
-    public static (string Health, string? Reason) Of(DesiredApp desired, ActualApp actual, IReadOnlyList<DriftItem> drift, JobStore jobs)
+    public static (Outcomes.HealthState Health, string? Reason) Of(DesiredApp desired, ActualApp actual, IReadOnlyList<DriftItem> drift, JobStore jobs)
     {
         var degraded = new List<string>();
         var progressing = false;
