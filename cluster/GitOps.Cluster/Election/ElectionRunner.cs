@@ -46,13 +46,16 @@ internal sealed class ElectionRunner(EtcdConnection etcd, string candidate, Acti
             catch (RpcException) { }
             catch (ClusterException) { }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested || session?.Lost.IsCancellationRequested == true) { }
+            // Any other failure (a call cancelled at its deadline while connecting, ...) is one lost campaign: this
+            // loop must outlive it, or the manager never campaigns again and a lost leader is never replaced.
+            catch (Exception e) when (e is not OutOfMemoryException) { log($"cluster: election attempt failed ({e.Message}); campaigning again"); }
             var was = _current;
             _current = null;
             if (was is not null) Changed?.Invoke(null);
             if (session is not null)
             {
                 if (was is not null && _stop.IsCancellationRequested)
-                    try { await _election.ResignAsync(was); } catch (RpcException) { }
+                    try { await _election.ResignAsync(was); } catch (Exception e) when (e is RpcException or OperationCanceledException) { }
                 await session.DisposeAsync();
             }
             try { await Task.Delay(TimeSpan.FromSeconds(1), _stop.Token); } catch (OperationCanceledException) { }

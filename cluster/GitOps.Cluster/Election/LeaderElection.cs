@@ -49,7 +49,7 @@ internal sealed class LeaderElection(EtcdConnection etcd, string prefix)
         catch
         {
             // Gave up (cancelled, lost, failed): withdraw, so no one waits behind a key that will never lead.
-            try { await etcd.DeleteAsync(key, CancellationToken.None); } catch (RpcException) { }
+            try { await etcd.DeleteAsync(key, CancellationToken.None); } catch (Exception e) when (e is RpcException or OperationCanceledException) { }
             throw;
         }
     }

@@ -68,6 +68,9 @@ internal sealed class LeaseSession : IAsyncDisposable
             }
             catch (RpcException) { }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested) { return; }
+            // gRPC ends a call whose deadline passes while its connection is being made as a cancelled task, not
+            // always as DeadlineExceeded: an unconfirmed keep-alive like any other, never the end of this loop.
+            catch (OperationCanceledException) { }
             if (DateTime.UtcNow.Ticks >= Interlocked.Read(ref _confirmedUntilTicks))
             {
                 await _lost.CancelAsync();
@@ -84,7 +87,7 @@ internal sealed class LeaseSession : IAsyncDisposable
         if (!_lost.IsCancellationRequested)
         {
             try { await _etcd.Lease.LeaseRevokeAsync(new LeaseRevokeRequest { ID = Id }, deadline: EtcdConnection.Deadline(TimeSpan.FromSeconds(2))); }
-            catch (RpcException) { }
+            catch (Exception e) when (e is RpcException or OperationCanceledException) { }
             await _lost.CancelAsync();
         }
         _stop.Dispose();

@@ -45,6 +45,7 @@ internal sealed partial class ClusterNode
             catch (RpcException) { }
             catch (ClusterException) { }
             catch (OperationCanceledException) when (ct.IsCancellationRequested) { return; }
+            catch (OperationCanceledException) { } // a call cancelled at its deadline: look again next second
         }
     }
 

@@ -41,6 +41,13 @@ internal sealed class Heartbeat(EtcdConnection etcd, string nodeId, string addre
                 reported = true;
             }
             catch (OperationCanceledException) when (_stop.IsCancellationRequested) { break; }
+            // Anything else (a call cancelled at its deadline while connecting, an unexpected error) is one failed
+            // attempt: a heartbeat loop that ended would leave this node "down" for good once the network is back.
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                if (!reported) log($"cluster: heartbeat failing ({e.Message}); retrying");
+                reported = true;
+            }
             catch (ClusterException e)
             {
                 if (!reported) log($"cluster: heartbeat failing ({e.Message}); retrying");
