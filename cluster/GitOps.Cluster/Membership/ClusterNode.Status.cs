@@ -35,11 +35,13 @@ internal sealed partial class ClusterNode
             }
             catch (RpcException) { }
         }
-        var healthy = members.Count(m => m.Healthy && !m.IsLearner);
+        // Reachable = it answered the probe (it reports its version), even with an error such as "no leader":
+        // without quorum a member cut off with this node still answers, and is counted as reachable from here.
+        var reachable = members.Count(m => m.Version is not null && !m.IsLearner);
         var voters = members.Count(m => !m.IsLearner);
         var message = writable
-            ? $"healthy: etcd has quorum ({healthy} of {voters} members reachable)"
-            : $"read-only: etcd has no quorum ({healthy} of {voters} members reachable from this node); nothing can be changed until a majority of managers is back, and nothing running is stopped";
+            ? $"healthy: etcd has quorum ({reachable} of {voters} members reachable)"
+            : $"read-only: etcd has no quorum ({reachable} of {voters} members reachable from this node); nothing can be changed until a majority of managers is back, and nothing running is stopped";
         return new ClusterStatusView
         {
             ClusterID = state.ClusterId, NodeID = state.NodeId, NodeName = state.NodeName, Role = state.Role.Name(), Address = state.Address,
@@ -66,7 +68,21 @@ internal sealed partial class ClusterNode
             return await Task.WhenAll(etcd.Endpoints.Select(e => ProbeAsync(e, e, false, ct)));
         MemberListResponse list;
         try { list = await etcd.Cluster.MemberListAsync(new MemberListRequest(), deadline: EtcdConnection.Deadline(ProbeTimeout * 2), cancellationToken: ct); }
-        catch (RpcException) { return [.. etcd.Endpoints.Select(e => new MemberView("", "", e, false, false, false, "unreachable", null))]; }
+        catch (Exception e) when (e is RpcException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+        {
+            // The shared connection may pick a member that is cut off; a manager's own member answers the member
+            // list by itself (no quorum needed), so ask it directly before giving up.
+            try
+            {
+                if (State is not { Member: not null } self) throw;
+                using var local = Connect([$"https://{self.Address}:{self.ClientPort}"]);
+                list = await local.Cluster.MemberListAsync(new MemberListRequest(), deadline: EtcdConnection.Deadline(ProbeTimeout), cancellationToken: ct);
+            }
+            catch (Exception again) when (again is RpcException || (again is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                return [.. etcd.Endpoints.Select(ep => new MemberView("", "", ep, false, false, false, "unreachable", null))];
+            }
+        }
         return await Task.WhenAll(list.Members.Select(m => ProbeAsync(m.ID.ToString("x16"), m.Name, m.IsLearner, ct, m.ClientURLs.FirstOrDefault())));
     }
 
@@ -83,5 +99,6 @@ internal sealed partial class ClusterNode
             return new MemberView(id, name, endpoint, error is null, s.Leader != 0 && s.Leader == s.Header.MemberId, learner, error, s.Version);
         }
         catch (RpcException e) { return new MemberView(id, name, endpoint, false, false, learner, EtcdConnection.IsUnavailable(e) ? "unreachable" : e.Status.Detail, null); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { return new MemberView(id, name, endpoint, false, false, learner, "unreachable", null); }
     }
 }
